@@ -150,6 +150,11 @@ func ParseDiscovery(raw, authorityHost string) (Discovery, Result) {
 	if id, ok := ParseGUID(v); ok {
 		return tenantOn(r, authority, id, "the tenant ID "+id)
 	}
+	// A bare word is a tenant segment as well: common, organizations and
+	// consumers are refused below, anything else Entra itself judges.
+	if !strings.ContainsAny(v, "/:.") && singleLabelRe.MatchString(v) {
+		return tenantOn(r, authority, strings.ToLower(v), "")
+	}
 	if !strings.Contains(v, "/") && !strings.Contains(v, ":") && domainRe.MatchString(v) {
 		d := strings.ToLower(v)
 		if _, isLogin := PrimaryHost(d); isLogin || d == authority {

@@ -100,6 +100,9 @@ func (c *Checker) Discover(ctx context.Context, d Discovery) (*Provider, Check) 
 	}
 	if err != nil {
 		if errors.As(err, &mismatch) {
+			if mismatch.Discovered == "" {
+				return fail(CodeNotDiscoveryDocument, "this is not an OpenID Connect discovery document (no issuer)", fixCopy)
+			}
 			if strings.Contains(mismatch.Discovered, "{tenantid}") {
 				return fail(CodeMultiTenantEndpoint, "this document is a multi-tenant endpoint's (its issuer is a placeholder)", fixCopy)
 			}

@@ -1,0 +1,221 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"slices"
+	"strings"
+	"syscall"
+	"time"
+
+	"entrasso/oidccheck"
+)
+
+// version is stamped at release time with -ldflags "-X main.version=...".
+var version = "dev"
+
+// Exit codes (DESIGN.md "Exit codes").
+const (
+	exitOK          = 0
+	exitFailed      = 1
+	exitUsage       = 2
+	exitStore       = 3
+	exitInterrupted = 130
+)
+
+// env is what a command may touch of the outside world, injected so that
+// tests can run commands in-process.
+type env struct {
+	stdin  io.Reader
+	stdout io.Writer
+	stderr io.Writer
+	getenv func(string) string
+	now    func() time.Time
+}
+
+func defaultEnv() env {
+	return env{stdin: os.Stdin, stdout: os.Stdout, stderr: os.Stderr, getenv: os.Getenv, now: time.Now}
+}
+
+// globals are the flags every command takes, before or after its name.
+type globals struct {
+	profile         string
+	json            bool
+	accessible      bool
+	configDir       string
+	authorityHost   string
+	timeout         time.Duration
+	insecureStorage bool
+	noBrowser       bool
+	version         bool
+	help            bool
+}
+
+func (g *globals) register(fs *flag.FlagSet, e env) {
+	fs.StringVar(&g.profile, "profile", "default", "profile `NAME`")
+	fs.BoolVar(&g.json, "json", false, "print the report as JSON")
+	fs.BoolVar(&g.accessible, "accessible", false, "plain line prompts for screen readers (also TERM=dumb or ACCESSIBLE)")
+	fs.StringVar(&g.configDir, "config-dir", e.getenv("ENTRASSO_CONFIG_DIR"), "configuration `folder` (env ENTRASSO_CONFIG_DIR)")
+	ah := e.getenv("ENTRASSO_AUTHORITY_HOST")
+	if ah == "" {
+		ah = oidccheck.DefaultAuthorityHost
+	}
+	fs.StringVar(&g.authorityHost, "authority-host", ah, "Entra login `HOST[:PORT]` (env ENTRASSO_AUTHORITY_HOST)")
+	fs.DurationVar(&g.timeout, "timeout", oidccheck.DefaultTimeout, "limit for each network call (a Go `duration`)")
+	fs.BoolVar(&g.insecureStorage, "insecure-storage", false, "keep the secret in a 0600 file when no keyring exists")
+	fs.BoolVar(&g.noBrowser, "no-browser", false, "print links instead of opening a browser")
+	fs.BoolVar(&g.version, "version", false, "print the version")
+	fs.BoolVar(&g.help, "help", false, "show help")
+}
+
+// command is one subcommand.
+type command struct {
+	name    string
+	summary string
+	flags   func(fs *flag.FlagSet) func(ctx context.Context, g *globals, e env) int
+}
+
+func commands() []command {
+	return []command{
+		{"check", "check values without saving anything, as a report", checkCommand},
+	}
+}
+
+// usageError is a mistake in the command line: exit 2.
+type usageError struct{ msg string }
+
+func (u *usageError) Error() string { return u.msg }
+
+func usagef(format string, a ...any) error { return &usageError{fmt.Sprintf(format, a...)} }
+
+// splitCommand finds the command word among args, skipping the values of
+// flags that take one, so that global flags may stand on either side.
+func splitCommand(args []string, fs *flag.FlagSet) (name string, rest []string) {
+	for i := 0; i < len(args); i++ {
+		a := args[i]
+		if a == "--" {
+			break
+		}
+		if !strings.HasPrefix(a, "-") || a == "-" {
+			return a, append(slices.Clone(args[:i]), args[i+1:]...)
+		}
+		n := strings.TrimLeft(a, "-")
+		if strings.Contains(n, "=") {
+			continue
+		}
+		if f := fs.Lookup(n); f != nil {
+			if b, ok := f.Value.(interface{ IsBoolFlag() bool }); ok && b.IsBoolFlag() {
+				continue
+			}
+			i++
+		}
+	}
+	return "", args
+}
+
+func run(args []string, e env) int {
+	// The union of every command's flags, only to find the command word.
+	all := flag.NewFlagSet("entrasso", flag.ContinueOnError)
+	var scratch globals
+	scratch.register(all, e)
+	for _, c := range commands() {
+		c.flags(all)
+	}
+	name, rest := splitCommand(args, all)
+
+	var cmd *command
+	for _, c := range commands() {
+		if c.name == name {
+			cmd = &c
+		}
+	}
+	if name != "" && cmd == nil {
+		fmt.Fprintf(e.stderr, "entrasso: unknown command %q\n\n", name)
+		printUsage(e.stderr)
+		return exitUsage
+	}
+	fs := flag.NewFlagSet("entrasso "+name, flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	var g globals
+	g.register(fs, e)
+	var runFn func(context.Context, *globals, env) int
+	if cmd != nil {
+		runFn = cmd.flags(fs)
+	}
+	if err := fs.Parse(rest); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			printCommandUsage(e.stdout, name, fs)
+			return exitOK
+		}
+		return usage(e, name, fs, explainFlagError(err))
+	}
+	if fs.NArg() > 0 {
+		return usage(e, name, fs, usagef("unexpected argument %q", fs.Arg(0)))
+	}
+	switch {
+	case g.version:
+		fmt.Fprintln(e.stdout, "entrasso", version)
+		return exitOK
+	case g.help:
+		if cmd == nil {
+			printUsage(e.stdout)
+		} else {
+			printCommandUsage(e.stdout, name, fs)
+		}
+		return exitOK
+	case cmd == nil:
+		printUsage(e.stderr)
+		return exitUsage
+	}
+	if g.timeout <= 0 {
+		return usage(e, name, fs, usagef("--timeout must be a positive duration such as 15s"))
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	code := runFn(ctx, &g, e)
+	if ctx.Err() != nil && code != exitOK {
+		return exitInterrupted
+	}
+	return code
+}
+
+// explainFlagError keeps a flag error readable and says why a secret is
+// never taken as a flag value (every user of the machine can read argv).
+func explainFlagError(err error) error {
+	msg := err.Error()
+	if strings.Contains(msg, "-client-secret") && !strings.Contains(msg, "-client-secret-stdin") {
+		return usagef("the secret is never taken as a flag value, since every user of this machine can read a command line; pipe it with --client-secret-stdin or set ENTRASSO_CLIENT_SECRET")
+	}
+	return usagef("%s", msg)
+}
+
+func usage(e env, name string, fs *flag.FlagSet, err error) int {
+	fmt.Fprintf(e.stderr, "entrasso %s: %v\n", name, err)
+	fmt.Fprintf(e.stderr, "Run 'entrasso %s --help' for usage.\n", name)
+	return exitUsage
+}
+
+func printUsage(w io.Writer) {
+	fmt.Fprintln(w, "entrasso connects Syncro's single sign-on to Microsoft Entra ID.")
+	fmt.Fprintln(w, "\nUsage: entrasso [global flags] COMMAND [flags]\n\nCommands:")
+	for _, c := range commands() {
+		fmt.Fprintf(w, "  %-12s %s\n", c.name, c.summary)
+	}
+	fmt.Fprintln(w, "\nGlobal flags go before or after the command; 'entrasso COMMAND --help' lists them.")
+}
+
+func printCommandUsage(w io.Writer, name string, fs *flag.FlagSet) {
+	for _, c := range commands() {
+		if c.name == name {
+			fmt.Fprintf(w, "entrasso %s: %s\n\nFlags:\n", name, c.summary)
+		}
+	}
+	fs.SetOutput(w)
+	fs.PrintDefaults()
+	fs.SetOutput(io.Discard)
+}

@@ -1,0 +1,133 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"strings"
+	"time"
+
+	"entrasso/oidccheck"
+)
+
+// valueFlags are the flags that carry the values to check (check and
+// setup --non-interactive share them).
+type valueFlags struct {
+	redirectURI, clientID, discoveryURL, secretExpires, secretDescription optionalString
+	secretStdin                                                           bool
+	propagationWait                                                       time.Duration
+}
+
+// optionalString remembers whether a flag was given at all.
+type optionalString struct {
+	value string
+	set   bool
+}
+
+func (o *optionalString) String() string { return o.value }
+func (o *optionalString) Set(v string) error {
+	o.value, o.set = v, true
+	return nil
+}
+func (o *optionalString) ptr() *string {
+	if !o.set {
+		return nil
+	}
+	return &o.value
+}
+
+func (v *valueFlags) register(fs *flag.FlagSet, defaultWait time.Duration) {
+	fs.Var(&v.redirectURI, "redirect-uri", "Syncro's redirect `URI`")
+	fs.Var(&v.clientID, "client-id", "the app's Application (client) `ID`")
+	fs.Var(&v.discoveryURL, "discovery-url", "the OpenID Connect metadata document `URL`, tenant ID or domain")
+	fs.Var(&v.secretExpires, "secret-expires", "the secret's expiry: 90d, 180d, 365d, 545d, 730d or `YYYY-MM-DD`")
+	fs.Var(&v.secretDescription, "secret-description", "the secret's description in Entra")
+	fs.BoolVar(&v.secretStdin, "client-secret-stdin", false, "read the client secret from the first line of stdin (or set ENTRASSO_CLIENT_SECRET)")
+	fs.DurationVar(&v.propagationWait, "propagation-wait", defaultWait, "how long to retry a just-created secret that Entra rejects")
+}
+
+// readSecret takes the secret from the first line of stdin or from
+// ENTRASSO_CLIENT_SECRET, never from argv. nil means none was given.
+func (v *valueFlags) readSecret(e env) (*string, error) {
+	if v.secretStdin {
+		r := bufio.NewReaderSize(io.LimitReader(e.stdin, oidccheck.MaxInput), oidccheck.MaxInput)
+		line, err := r.ReadString('\n')
+		if err != nil && err != io.EOF {
+			return nil, fmt.Errorf("reading the secret from stdin: %w", err)
+		}
+		line = strings.TrimRight(line, "\r\n")
+		return &line, nil
+	}
+	if s := e.getenv("ENTRASSO_CLIENT_SECRET"); s != "" {
+		return &s, nil
+	}
+	return nil, nil
+}
+
+// expiry normalizes --secret-expires; an invalid value is a usage error.
+func (v *valueFlags) expiry(now time.Time) (string, error) {
+	if !v.secretExpires.set {
+		return "", nil
+	}
+	t, err := oidccheck.ParseExpiry(v.secretExpires.value, now)
+	if err != nil {
+		return "", usagef("--secret-expires: %s", strings.TrimPrefix(err.Error(), "oidccheck: "))
+	}
+	return t.Format("2006-01-02"), nil
+}
+
+// newChecker builds the live checker from the global flags.
+func newChecker(g *globals, wait time.Duration, e env) (*oidccheck.Checker, error) {
+	client, err := oidccheck.NewHTTPClient(oidccheck.HTTPOptions{Timeout: g.timeout})
+	if err != nil {
+		return nil, err
+	}
+	c := &oidccheck.Checker{HTTP: client, AuthorityHost: g.authorityHost, PropagationWait: wait}
+	if !g.json && wait > 0 {
+		c.OnWait = func(w oidccheck.WaitInfo) {
+			fmt.Fprintf(e.stderr, "Entra does not accept the secret yet; a new secret takes a few seconds to spread. Waiting %s (%s of %s so far)...\n",
+				w.Next, w.Waited.Round(time.Second), w.Limit)
+		}
+	}
+	return c, nil
+}
+
+func checkCommand(fs *flag.FlagSet) func(context.Context, *globals, env) int {
+	var v valueFlags
+	// check retries nothing by default: its values are usually not minutes
+	// old (DESIGN.md "--propagation-wait").
+	v.register(fs, 0)
+	return func(ctx context.Context, g *globals, e env) int {
+		expires, err := v.expiry(e.now())
+		if err != nil {
+			fmt.Fprintf(e.stderr, "entrasso check: %v\n", err)
+			return exitUsage
+		}
+		secret, err := v.readSecret(e)
+		if err != nil {
+			fmt.Fprintf(e.stderr, "entrasso check: %v\n", err)
+			return exitUsage
+		}
+		checker, err := newChecker(g, v.propagationWait, e)
+		if err != nil {
+			fmt.Fprintf(e.stderr, "entrasso check: %v\n", err)
+			return exitFailed
+		}
+		out := checker.Run(ctx, oidccheck.Input{
+			RedirectURI: v.redirectURI.ptr(), ClientID: v.clientID.ptr(), ClientSecret: secret,
+			Discovery: v.discoveryURL.ptr(), SecretExpires: expires, Profile: g.profile,
+		})
+		return printReport(e, g, &out.Report)
+	}
+}
+
+func printReport(e env, g *globals, r *oidccheck.Report) int {
+	if g.json {
+		_ = r.WriteJSON(e.stdout)
+	} else {
+		_ = r.WriteText(e.stdout)
+	}
+	return r.ExitCode()
+}
