@@ -125,7 +125,7 @@ func (c *Checker) Run(ctx context.Context, in Input) Outcome {
 	}
 	var keysCh chan Check
 	predictedKeys := ""
-	if disc.Entra && disc.TenantIsGUID {
+	if disc.Entra {
 		predictedKeys = KeysURL(disc.Host, disc.Tenant)
 		keysCh = make(chan Check, 1)
 		go func() { keysCh <- c.CheckKeys(ctx, predictedKeys, disc.Host) }()
@@ -148,7 +148,7 @@ func (c *Checker) Run(ctx context.Context, in Input) Outcome {
 		rep.Values.TenantID = prov.TenantID
 	}
 
-	if keysCh != nil && prov.JWKSURI == predictedKeys {
+	if keysCh != nil && prov.TenantID != "" && prov.JWKSURI == KeysURL(disc.Host, prov.TenantID) {
 		rep.Add(<-keysCh)
 	} else {
 		rep.Add(c.CheckKeys(ctx, prov.JWKSURI, disc.Host))
