@@ -83,6 +83,7 @@ type command struct {
 func commands() []command {
 	return []command{
 		{"check", "check values without saving anything, as a report", checkCommand},
+		{"demo", "the Entra look-alike (--serve) for trying entrasso without a tenant", demoCommand},
 	}
 }
 

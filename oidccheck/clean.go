@@ -82,6 +82,12 @@ func Clean(raw string, f Field) Cleaned {
 		raw = raw[:MaxInput]
 		c.note("everything after the first 8 KiB")
 	}
+	// Bytes that are not UTF-8 text are dropped, not turned into
+	// replacement characters (which are longer than what they replace).
+	if valid := strings.ToValidUTF8(raw, ""); valid != raw {
+		raw = valid
+		c.note("bytes that are not text")
+	}
 	var b strings.Builder
 	b.Grow(len(raw))
 	for _, r := range raw {

@@ -6,6 +6,7 @@
 package oidccheck
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -233,7 +234,15 @@ func (r Report) MarshalJSON() ([]byte, error) {
 	if p.Checks == nil {
 		p.Checks = []Check{}
 	}
-	return json.Marshal(p)
+	// Fixes quote portal labels such as "Overview > Endpoints": keep them
+	// readable instead of HTML-escaped.
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(p); err != nil {
+		return nil, err
+	}
+	return bytes.TrimRight(b.Bytes(), "\n"), nil
 }
 
 // WriteJSON writes the report as one indented JSON document.
