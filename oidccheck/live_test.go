@@ -239,8 +239,8 @@ func TestLivePropagationRetry(t *testing.T) {
 		pass   bool
 		tokens int
 	}{
-		{"accepted after about 12s", 12 * time.Second, time.Minute, true, 5},  // 0,1,3,7,15
-		{"not retried by default", 12 * time.Second, 0, false, 1},            // check's default
+		{"accepted after about 12s", 12 * time.Second, time.Minute, true, 5},       // 0,1,3,7,15
+		{"not retried by default", 12 * time.Second, 0, false, 1},                  // check's default
 		{"still rejected after the wait", 5 * time.Minute, time.Minute, false, 10}, // 0,1,3,7,15,23,31,39,47,55
 	} {
 		t.Run(tc.name, func(t *testing.T) {
