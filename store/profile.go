@@ -1,0 +1,275 @@
+package store
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"regexp"
+	"sort"
+	"strings"
+	"time"
+)
+
+// SchemaVersion is the profile format this entrasso writes.
+const SchemaVersion = 1
+
+// Storage says where a profile's secret lives.
+const (
+	StorageKeyring = "keyring"
+	StorageFile    = "file"
+)
+
+// SecretInfo describes a client secret without containing it: its
+// description in Entra, its hint (first three characters, as the portal
+// shows), when it was stored and when it expires (YYYY-MM-DD).
+type SecretInfo struct {
+	Description string    `json:"description,omitempty"`
+	Hint        string    `json:"hint"`
+	Length      int       `json:"length"`
+	Created     time.Time `json:"created"`
+	Expires     string    `json:"expires,omitempty"`
+}
+
+// ExpiresAt parses Expires; ok is false when no date was recorded.
+func (s SecretInfo) ExpiresAt() (time.Time, bool) {
+	t, err := time.Parse("2006-01-02", s.Expires)
+	return t, err == nil
+}
+
+// DaysLeft is the number of whole days from now until the secret expires;
+// negative once it has expired. ok is false when no date was recorded.
+func (s SecretInfo) DaysLeft(now time.Time) (int, bool) {
+	t, ok := s.ExpiresAt()
+	if !ok {
+		return 0, false
+	}
+	today := time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, time.UTC)
+	return int(t.Sub(today).Hours() / 24), true
+}
+
+// Profile is what entrasso keeps of one Syncro/Entra connection. It never
+// holds the secret.
+type Profile struct {
+	Schema        int         `json:"schema"`
+	Name          string      `json:"name"`
+	RedirectURI   string      `json:"redirect_uri,omitempty"`
+	ClientID      string      `json:"client_id"`
+	TenantID      string      `json:"tenant_id"`
+	Issuer        string      `json:"issuer"`
+	DiscoveryURL  string      `json:"discovery_url"`
+	AuthorityHost string      `json:"authority_host"`
+	SecretStorage string      `json:"secret_storage"`
+	Secret        SecretInfo  `json:"secret"`
+	Previous      *SecretInfo `json:"previous_secret,omitempty"`
+	Created       time.Time   `json:"created"`
+	Updated       time.Time   `json:"updated"`
+	LastVerified  *time.Time  `json:"last_verified,omitempty"`
+	LastSignIn    *time.Time  `json:"last_sign_in,omitempty"`
+}
+
+var nameRe = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$`)
+
+// ValidName checks a profile name: letters, digits, '.', '_' and '-', at
+// most 64, no path separators and no "..". A bad name is a usage error.
+func ValidName(name string) error {
+	switch {
+	case name == "":
+		return &NameError{name, "it is empty"}
+	case strings.ContainsAny(name, `/\`):
+		return &NameError{name, "it contains a path separator"}
+	case strings.Contains(name, ".."):
+		return &NameError{name, `it contains ".."`}
+	case !nameRe.MatchString(name):
+		return &NameError{name, "use letters, digits, '.', '_' and '-' (at most 64, starting with a letter or digit)"}
+	}
+	return nil
+}
+
+// Store is a configuration folder and a keyring.
+type Store struct {
+	// Dir is the configuration folder ({config-dir}).
+	Dir string
+	// Keyring keeps the secrets.
+	Keyring Keyring
+	// Now is the clock; nil means time.Now.
+	Now func() time.Time
+	// crashAt, when set by a test, is called at every named crash point.
+	crashAt func(point string)
+}
+
+// New returns a store over dir with keyring k.
+func New(dir string, k Keyring) *Store { return &Store{Dir: dir, Keyring: k} }
+
+func (s *Store) now() time.Time {
+	if s.Now != nil {
+		return s.Now().UTC()
+	}
+	return time.Now().UTC()
+}
+
+func (s *Store) crash(point string) {
+	if s.crashAt != nil {
+		s.crashAt(point)
+	}
+}
+
+func (s *Store) profilesDir() string { return filepath.Join(s.Dir, "profiles") }
+
+// Path is the file of a profile.
+func (s *Store) Path(name string) string { return filepath.Join(s.profilesDir(), name+".json") }
+
+func (s *Store) journalPath(name string) string {
+	return filepath.Join(s.profilesDir(), name+".journal.json")
+}
+
+// ensureDirs creates the folders, readable by the owner only.
+func (s *Store) ensureDirs() error {
+	for _, d := range []string{s.Dir, s.profilesDir()} {
+		if err := os.MkdirAll(d, 0o700); err != nil {
+			return fmt.Errorf("store: creating %s: %w", d, err)
+		}
+		if err := os.Chmod(d, 0o700); err != nil {
+			return fmt.Errorf("store: securing %s: %w", d, err)
+		}
+	}
+	return nil
+}
+
+// Load reads a profile. It returns ErrNotFound (wrapped), a *CorruptError
+// or a *SchemaError.
+func (s *Store) Load(name string) (*Profile, error) {
+	if err := ValidName(name); err != nil {
+		return nil, err
+	}
+	return readProfile(s.Path(name))
+}
+
+func readProfile(path string) (*Profile, error) {
+	data, err := os.ReadFile(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, fmt.Errorf("%w: %s", ErrNotFound, path)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("store: reading %s: %w", path, err)
+	}
+	return decodeProfile(path, data)
+}
+
+func decodeProfile(path string, data []byte) (*Profile, error) {
+	var head struct {
+		Schema *int `json:"schema"`
+	}
+	if err := json.Unmarshal(data, &head); err != nil {
+		return nil, &CorruptError{Path: path, Err: fmt.Errorf("not valid JSON: %w", err)}
+	}
+	switch {
+	case head.Schema == nil || *head.Schema < 1:
+		return nil, &CorruptError{Path: path, Err: errors.New("no schema version")}
+	case *head.Schema > SchemaVersion:
+		return nil, &SchemaError{Path: path, Found: *head.Schema}
+	}
+	var p Profile
+	dec := json.NewDecoder(bytes.NewReader(data))
+	if err := dec.Decode(&p); err != nil {
+		return nil, &CorruptError{Path: path, Err: err}
+	}
+	if p.ClientID == "" || p.Secret.Hint == "" {
+		return nil, &CorruptError{Path: path, Err: errors.New("client ID or secret hint missing")}
+	}
+	return &p, nil
+}
+
+// List returns the names of the saved profiles, sorted.
+func (s *Store) List() ([]string, error) {
+	entries, err := os.ReadDir(s.profilesDir())
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("store: listing profiles: %w", err)
+	}
+	var names []string
+	for _, e := range entries {
+		n, ok := strings.CutSuffix(e.Name(), ".json")
+		if !ok || strings.HasSuffix(n, ".journal") || strings.HasSuffix(n, ".secrets") || ValidName(n) != nil {
+			continue
+		}
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	return names, nil
+}
+
+// write saves p atomically, under the caller's lock.
+func (s *Store) write(p *Profile) error {
+	if err := s.ensureDirs(); err != nil {
+		return err
+	}
+	p.Schema = SchemaVersion
+	data, err := json.MarshalIndent(p, "", "  ")
+	if err != nil {
+		return fmt.Errorf("store: encoding profile: %w", err)
+	}
+	return writeAtomic(s.Path(p.Name), append(data, '\n'))
+}
+
+// Update changes a profile under its lock: read, change, write. It is how
+// verify and test-login record when they last passed.
+func (s *Store) Update(name string, change func(*Profile) error) error {
+	unlock, err := s.lock(name)
+	if err != nil {
+		return err
+	}
+	defer unlock()
+	p, err := s.Load(name)
+	if err != nil {
+		return err
+	}
+	if err := change(p); err != nil {
+		return err
+	}
+	p.Updated = s.now()
+	return s.write(p)
+}
+
+// writeAtomic replaces path with data so that a reader, or a crash, sees
+// either the old file or the new one: a temporary file in the same folder,
+// fsync, rename, fsync of the folder.
+func writeAtomic(path string, data []byte) error {
+	dir := filepath.Dir(path)
+	f, err := os.CreateTemp(dir, "."+filepath.Base(path)+".*.tmp")
+	if err != nil {
+		return fmt.Errorf("store: %w", err)
+	}
+	tmp := f.Name()
+	ok := false
+	defer func() {
+		if !ok {
+			os.Remove(tmp)
+		}
+	}()
+	if err := f.Chmod(0o600); err != nil {
+		f.Close()
+		return fmt.Errorf("store: %w", err)
+	}
+	if _, err := f.Write(data); err != nil {
+		f.Close()
+		return fmt.Errorf("store: writing %s: %w", path, err)
+	}
+	if err := f.Sync(); err != nil {
+		f.Close()
+		return fmt.Errorf("store: syncing %s: %w", path, err)
+	}
+	if err := f.Close(); err != nil {
+		return fmt.Errorf("store: %w", err)
+	}
+	if err := os.Rename(tmp, path); err != nil {
+		return fmt.Errorf("store: replacing %s: %w", path, err)
+	}
+	ok = true
+	return syncDir(dir)
+}
