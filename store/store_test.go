@@ -84,9 +84,9 @@ func TestSetupWritesNothingOnFailure(t *testing.T) {
 		prove Prover
 		code  string
 	}{
-		"live proof fails": {NewMemoryKeyring(), func(context.Context) error { return proofErr }, ""},
+		"live proof fails":    {NewMemoryKeyring(), func(context.Context) error { return proofErr }, ""},
 		"keyring unavailable": {failingKeyring{&Error{Code: CodeKeyringUnavailable, Message: "no bus"}}, proveOK, CodeKeyringUnavailable},
-		"keyring timeout": {SystemKeyring{Timeout: 50 * time.Millisecond, Getenv: func(string) string { return "unix:path=/x" }}, proveOK, ""},
+		"keyring timeout":     {SystemKeyring{Timeout: 50 * time.Millisecond, Getenv: func(string) string { return "unix:path=/x" }}, proveOK, ""},
 	} {
 		t.Run(name, func(t *testing.T) {
 			s := New(t.TempDir(), tc.k)
@@ -180,7 +180,10 @@ func TestLoadRefusesBadFiles(t *testing.T) {
 		content string
 		check   func(error) bool
 	}{
-		"not json":     {"{nope", func(err error) bool { var c *CorruptError; return errors.As(err, &c) && strings.Contains(err.Error(), "not valid JSON") }},
+		"not json": {"{nope", func(err error) bool {
+			var c *CorruptError
+			return errors.As(err, &c) && strings.Contains(err.Error(), "not valid JSON")
+		}},
 		"no schema":    {`{"name":"x"}`, func(err error) bool { var c *CorruptError; return errors.As(err, &c) }},
 		"newer schema": {`{"schema":7,"name":"x","future":true}`, func(err error) bool { var se *SchemaError; return errors.As(err, &se) && se.Found == 7 }},
 		"no hint":      {`{"schema":1,"client_id":"x","secret":{}}`, func(err error) bool { var c *CorruptError; return errors.As(err, &c) }},
