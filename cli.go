@@ -83,6 +83,10 @@ type command struct {
 func commands() []command {
 	return []command{
 		{"check", "check values without saving anything, as a report", checkCommand},
+		{"setup", "the first-time setup (--non-interactive: from flags, for scripts)", setupCommand},
+		{"status", "what is saved and how long until the secret expires", statusCommand},
+		{"secret", "print the stored secret, for piping (entrasso secret | pbcopy)", secretCommand},
+		{"forget", "remove a profile and its keyring entries", forgetCommand},
 		{"demo", "the Entra look-alike (--serve) for trying entrasso without a tenant", demoCommand},
 	}
 }
@@ -96,7 +100,7 @@ func usagef(format string, a ...any) error { return &usageError{fmt.Sprintf(form
 
 // splitCommand finds the command word among args, skipping the values of
 // flags that take one, so that global flags may stand on either side.
-func splitCommand(args []string, fs *flag.FlagSet) (name string, rest []string) {
+func splitCommand(args []string, lookup func(string) *flag.Flag) (name string, rest []string) {
 	for i := 0; i < len(args); i++ {
 		a := args[i]
 		if a == "--" {
@@ -109,7 +113,7 @@ func splitCommand(args []string, fs *flag.FlagSet) (name string, rest []string) 
 		if strings.Contains(n, "=") {
 			continue
 		}
-		if f := fs.Lookup(n); f != nil {
+		if f := lookup(n); f != nil {
 			if b, ok := f.Value.(interface{ IsBoolFlag() bool }); ok && b.IsBoolFlag() {
 				continue
 			}
@@ -119,15 +123,27 @@ func splitCommand(args []string, fs *flag.FlagSet) (name string, rest []string) 
 	return "", args
 }
 
-func run(args []string, e env) int {
-	// The union of every command's flags, only to find the command word.
-	all := flag.NewFlagSet("entrasso", flag.ContinueOnError)
-	var scratch globals
-	scratch.register(all, e)
-	for _, c := range commands() {
-		c.flags(all)
+// lookupAnyFlag finds a flag among the global flags and those of every
+// command, only to tell whether it takes a value.
+func lookupAnyFlag(name string, e env) *flag.Flag {
+	fs := flag.NewFlagSet("", flag.ContinueOnError)
+	var g globals
+	g.register(fs, e)
+	if f := fs.Lookup(name); f != nil {
+		return f
 	}
-	name, rest := splitCommand(args, all)
+	for _, c := range commands() {
+		cfs := flag.NewFlagSet("", flag.ContinueOnError)
+		c.flags(cfs)
+		if f := cfs.Lookup(name); f != nil {
+			return f
+		}
+	}
+	return nil
+}
+
+func run(args []string, e env) int {
+	name, rest := splitCommand(args, func(n string) *flag.Flag { return lookupAnyFlag(n, e) })
 
 	var cmd *command
 	for _, c := range commands() {

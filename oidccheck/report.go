@@ -218,7 +218,8 @@ func (r *Report) ExitCode() int {
 		if c.Status != StatusFail {
 			continue
 		}
-		if c.Field == FieldSecretStore && c.Code != CodeSecretMissing {
+		switch c.Code {
+		case CodeKeyringUnavailable, CodeKeyringTimeout, CodeTooBig:
 			return 3
 		}
 		code = 1

@@ -62,7 +62,7 @@ func child() int {
 			fmt.Println("ready")
 		}
 		p := testProfile(s, name, secretN(0))
-		if _, err := s.Setup(ctx, p, secretN(0), proveOK); err != nil {
+		if _, err := s.Setup(ctx, name, secretN(0), proveWith(p, proveOK)); err != nil {
 			return fail(err)
 		}
 	case "promote":
@@ -212,7 +212,7 @@ func TestCrashAtEveryNamedPoint(t *testing.T) {
 			ctx := context.Background()
 			op := point[:len(point)-len(point[indexColon(point):])]
 			if op != "setup" {
-				if _, err := s.Setup(ctx, testProfile(s, name, secretN(0)), secretN(0), proveOK); err != nil {
+				if _, err := s.Setup(ctx, name, secretN(0), proveWith(testProfile(s, name, secretN(0)), proveOK)); err != nil {
 					t.Fatal(err)
 				}
 			}
@@ -255,7 +255,7 @@ func rotationTime(t *testing.T, s *Store) time.Duration {
 	cleanup(t, s, name)
 	ctx := context.Background()
 	start := time.Now()
-	if _, err := s.Setup(ctx, testProfile(s, name, secretN(0)), secretN(0), proveOK); err != nil {
+	if _, err := s.Setup(ctx, name, secretN(0), proveWith(testProfile(s, name, secretN(0)), proveOK)); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := s.Promote(ctx, name, s.NewSecretInfo(secretN(1), "", ""), secretN(1), proveOK); err != nil {
@@ -320,7 +320,7 @@ func TestCrashAtRandomInstants(t *testing.T) {
 	t.Run("rotate", func(t *testing.T) {
 		name := uniqueName(t)
 		cleanup(t, s, name)
-		if _, err := s.Setup(context.Background(), testProfile(s, name, secretN(0)), secretN(0), proveOK); err != nil {
+		if _, err := s.Setup(context.Background(), name, secretN(0), proveWith(testProfile(s, name, secretN(0)), proveOK)); err != nil {
 			t.Fatal(err)
 		}
 		rotations, midway, last := 0, 0, 0
@@ -348,7 +348,7 @@ func TestTwoWritersOneProfile(t *testing.T) {
 	name := uniqueName(t)
 	s := New(dir, persistentKeyring(dir))
 	cleanup(t, s, name)
-	if _, err := s.Setup(context.Background(), testProfile(s, name, secretN(0)), secretN(0), proveOK); err != nil {
+	if _, err := s.Setup(context.Background(), name, secretN(0), proveWith(testProfile(s, name, secretN(0)), proveOK)); err != nil {
 		t.Fatal(err)
 	}
 	a := childCmd(t, "update", dir, name, "")

@@ -122,6 +122,12 @@ func (s *Store) profilesDir() string { return filepath.Join(s.Dir, "profiles") }
 // Path is the file of a profile.
 func (s *Store) Path(name string) string { return filepath.Join(s.profilesDir(), name+".json") }
 
+// ProgressPath is where an unfinished wizard keeps its (secret-free)
+// progress.
+func (s *Store) ProgressPath(name string) string {
+	return filepath.Join(s.Dir, "progress", name+".json")
+}
+
 func (s *Store) journalPath(name string) string {
 	return filepath.Join(s.profilesDir(), name+".journal.json")
 }

@@ -95,39 +95,44 @@ func matches(secret string, hint string, n int) bool {
 	return len(r) >= 3 && string(r[:3]) == hint && len(secret) == n
 }
 
+// SetupProver proves the values live and returns the profile to save.
+type SetupProver func(ctx context.Context) (Profile, error)
+
 // Setup stores a first secret and its profile: prove, then the keyring,
 // then the profile. Nothing is written unless prove succeeds. A profile
-// that exists with the same secret is updated in place (re-running setup
-// with the same values changes nothing); one with another secret is an
-// *ExistsError, since replacing it is a rotation.
-func (s *Store) Setup(ctx context.Context, p Profile, secret string, prove Prover) (note string, err error) {
+// that exists with the same secret is updated in place, and not written at
+// all when nothing changed (re-running setup with the same values changes
+// nothing); one with another secret is an *ExistsError, since replacing it
+// is a rotation.
+func (s *Store) Setup(ctx context.Context, name, secret string, prove SetupProver) (note string, err error) {
 	if len(secret) > MaxSecretBytes {
 		return "", tooBig(len(secret))
 	}
-	unlock, err := s.lock(p.Name)
+	unlock, err := s.lock(name)
 	if err != nil {
 		return "", err
 	}
 	defer unlock()
-	if note, err = s.reconcile(p.Name); err != nil {
+	if note, err = s.reconcile(name); err != nil {
 		return note, err
 	}
-	existing, err := s.Load(p.Name)
+	existing, err := s.Load(name)
 	switch {
 	case err == nil:
-		cur, gerr := s.Keyring.Get(Service, CurrentUser(p.Name))
+		cur, gerr := s.Keyring.Get(Service, CurrentUser(name))
 		if gerr != nil && !isMissing(gerr) {
 			return note, gerr
 		}
 		if gerr != nil || cur != secret {
-			return note, &ExistsError{Name: p.Name}
+			return note, &ExistsError{Name: name}
 		}
-		if err := prove(ctx); err != nil {
+		p, err := prove(ctx)
+		if err != nil {
 			return note, err
 		}
-		p.Created, p.Secret.Created = existing.Created, existing.Secret.Created
+		p.Name, p.Schema = name, SchemaVersion
+		p.Created, p.Secret.Created, p.Updated = existing.Created, existing.Secret.Created, existing.Updated
 		p.LastVerified, p.LastSignIn, p.Previous = existing.LastVerified, existing.LastSignIn, existing.Previous
-		p.Updated, p.Schema = existing.Updated, SchemaVersion
 		if same(existing, &p) {
 			return note, nil
 		}
@@ -136,17 +141,19 @@ func (s *Store) Setup(ctx context.Context, p Profile, secret string, prove Prove
 	case !errors.Is(err, ErrNotFound):
 		return note, err
 	}
-	if err := prove(ctx); err != nil {
+	p, err := prove(ctx)
+	if err != nil {
 		return note, err
 	}
+	p.Name = name
 	now := s.now()
 	p.Created, p.Updated = now, now
-	if err := s.writeJournal(p.Name, journal{Op: "setup", Profile: &p, NewHint: p.Secret.Hint, NewLen: len(secret)}); err != nil {
+	if err := s.writeJournal(name, journal{Op: "setup", Profile: &p, NewHint: p.Secret.Hint, NewLen: len(secret)}); err != nil {
 		return note, err
 	}
 	s.crash(CrashSetupJournal)
-	if err := s.Keyring.Set(Service, CurrentUser(p.Name), secret); err != nil {
-		_ = s.removeJournal(p.Name)
+	if err := s.Keyring.Set(Service, CurrentUser(name), secret); err != nil {
+		_ = s.removeJournal(name)
 		return note, err
 	}
 	s.crash(CrashSetupKeyring)
@@ -154,7 +161,7 @@ func (s *Store) Setup(ctx context.Context, p Profile, secret string, prove Prove
 		return note, err
 	}
 	s.crash(CrashSetupProfile)
-	return note, s.removeJournal(p.Name)
+	return note, s.removeJournal(name)
 }
 
 func same(a, b *Profile) bool {
@@ -367,7 +374,7 @@ func (s *Store) Forget(name string) error {
 			return err
 		}
 	}
-	for _, p := range []string{s.journalPath(name), s.Path(name)} {
+	for _, p := range []string{s.journalPath(name), s.ProgressPath(name), s.Path(name)} {
 		if err := os.Remove(p); err != nil && !errors.Is(err, fs.ErrNotExist) {
 			return fmt.Errorf("store: removing %s: %w", p, err)
 		}

@@ -24,6 +24,11 @@ func testProfile(s *Store, name, secret string) Profile {
 
 func proveOK(context.Context) error { return nil }
 
+// proveWith turns a proof and the profile it yields into a SetupProver.
+func proveWith(p Profile, proof Prover) SetupProver {
+	return func(ctx context.Context) (Profile, error) { return p, proof(ctx) }
+}
+
 func newTestStore(t *testing.T) (*Store, *MemoryKeyring) {
 	k := NewMemoryKeyring()
 	return New(t.TempDir(), k), k
@@ -46,7 +51,7 @@ func TestValidName(t *testing.T) {
 func TestSetupWritesKeyringThenProfile(t *testing.T) {
 	s, k := newTestStore(t)
 	p := testProfile(s, "default", oldSecret)
-	if _, err := s.Setup(context.Background(), p, oldSecret, proveOK); err != nil {
+	if _, err := s.Setup(context.Background(), "default", oldSecret, proveWith(p, proveOK)); err != nil {
 		t.Fatal(err)
 	}
 	got, err := s.Load("default")
@@ -94,7 +99,7 @@ func TestSetupWritesNothingOnFailure(t *testing.T) {
 				s.Keyring = hangingKeyring{SystemKeyring{Timeout: 50 * time.Millisecond}}
 				tc.code = CodeKeyringTimeout
 			}
-			_, err := s.Setup(context.Background(), testProfile(s, "default", oldSecret), oldSecret, tc.prove)
+			_, err := s.Setup(context.Background(), "default", oldSecret, proveWith(testProfile(s, "default", oldSecret), tc.prove))
 			var se *Error
 			switch {
 			case tc.code == "" && !errors.Is(err, proofErr):
@@ -113,7 +118,7 @@ func TestSetupWritesNothingOnFailure(t *testing.T) {
 	t.Run("too big", func(t *testing.T) {
 		s, k := newTestStore(t)
 		big := strings.Repeat("x", MaxSecretBytes+1)
-		_, err := s.Setup(context.Background(), testProfile(s, "default", big), big, proveOK)
+		_, err := s.Setup(context.Background(), "default", big, proveWith(testProfile(s, "default", big), proveOK))
 		var se *Error
 		if !errors.As(err, &se) || se.Code != CodeTooBig {
 			t.Fatalf("err %v", err)
@@ -151,14 +156,14 @@ func (h hangingKeyring) Delete(string, string) error {
 func TestSetupAgainWithSameValuesChangesNothing(t *testing.T) {
 	s, _ := newTestStore(t)
 	p := testProfile(s, "default", oldSecret)
-	if _, err := s.Setup(context.Background(), p, oldSecret, proveOK); err != nil {
+	if _, err := s.Setup(context.Background(), "default", oldSecret, proveWith(p, proveOK)); err != nil {
 		t.Fatal(err)
 	}
 	before, _ := os.ReadFile(s.Path("default"))
 	s.Now = func() time.Time { return time.Now().Add(time.Hour) }
 	p2 := testProfile(s, "default", oldSecret)
 	p2.Secret.Created = time.Now().Add(time.Hour)
-	if _, err := s.Setup(context.Background(), p2, oldSecret, proveOK); err != nil {
+	if _, err := s.Setup(context.Background(), "default", oldSecret, proveWith(p2, proveOK)); err != nil {
 		t.Fatal(err)
 	}
 	after, _ := os.ReadFile(s.Path("default"))
@@ -166,7 +171,7 @@ func TestSetupAgainWithSameValuesChangesNothing(t *testing.T) {
 		t.Fatalf("profile changed:\n%s\n%s", before, after)
 	}
 	var ee *ExistsError
-	if _, err := s.Setup(context.Background(), testProfile(s, "default", newSecret), newSecret, proveOK); !errors.As(err, &ee) {
+	if _, err := s.Setup(context.Background(), "default", newSecret, proveWith(testProfile(s, "default", newSecret), proveOK)); !errors.As(err, &ee) {
 		t.Fatalf("another secret over an existing profile: %v", err)
 	}
 }
@@ -217,7 +222,7 @@ func TestLoadRefusesBadFiles(t *testing.T) {
 func TestPromoteAndFinish(t *testing.T) {
 	s, k := newTestStore(t)
 	ctx := context.Background()
-	if _, err := s.Setup(ctx, testProfile(s, "default", oldSecret), oldSecret, proveOK); err != nil {
+	if _, err := s.Setup(ctx, "default", oldSecret, proveWith(testProfile(s, "default", oldSecret), proveOK)); err != nil {
 		t.Fatal(err)
 	}
 	// A failed live proof changes nothing.
@@ -283,7 +288,7 @@ func TestPromoteKeyringFailureHalfWayKeepsWorkingSecret(t *testing.T) {
 		t.Run(fail, func(t *testing.T) {
 			s, mem := newTestStore(t)
 			ctx := context.Background()
-			if _, err := s.Setup(ctx, testProfile(s, "default", oldSecret), oldSecret, proveOK); err != nil {
+			if _, err := s.Setup(ctx, "default", oldSecret, proveWith(testProfile(s, "default", oldSecret), proveOK)); err != nil {
 				t.Fatal(err)
 			}
 			before, _ := os.ReadFile(s.Path("default"))
@@ -313,7 +318,7 @@ func TestPromoteKeyringFailureHalfWayKeepsWorkingSecret(t *testing.T) {
 func TestForget(t *testing.T) {
 	s, k := newTestStore(t)
 	ctx := context.Background()
-	s.Setup(ctx, testProfile(s, "default", oldSecret), oldSecret, proveOK)
+	s.Setup(ctx, "default", oldSecret, proveWith(testProfile(s, "default", oldSecret), proveOK))
 	s.Promote(ctx, "default", s.NewSecretInfo(newSecret, "", ""), newSecret, proveOK)
 	if err := s.Forget("default"); err != nil {
 		t.Fatal(err)
@@ -327,7 +332,7 @@ func TestForget(t *testing.T) {
 		}
 	}
 	// A keyring failure keeps the profile for another try.
-	s.Setup(ctx, testProfile(s, "other", oldSecret), oldSecret, proveOK)
+	s.Setup(ctx, "other", oldSecret, proveWith(testProfile(s, "other", oldSecret), proveOK))
 	s.Keyring = failingKeyring{&Error{Code: CodeKeyringUnavailable, Message: "locked"}}
 	if err := s.Forget("other"); err == nil {
 		t.Fatal("forget succeeded without a keyring")
