@@ -87,7 +87,7 @@ func commands() []command {
 		{"status", "what is saved and how long until the secret expires", statusCommand},
 		{"secret", "print the stored secret, for piping (entrasso secret | pbcopy)", secretCommand},
 		{"forget", "remove a profile and its keyring entries", forgetCommand},
-		{"demo", "the Entra look-alike (--serve) for trying entrasso without a tenant", demoCommand},
+		{"demo", "the whole wizard against a built-in Entra look-alike (--serve: only the look-alike)", demoCommand},
 	}
 }
 
@@ -185,15 +185,15 @@ func run(args []string, e env) int {
 			printCommandUsage(e.stdout, name, fs)
 		}
 		return exitOK
-	case cmd == nil:
-		printUsage(e.stderr)
-		return exitUsage
 	}
 	if g.timeout <= 0 {
 		return usage(e, name, fs, usagef("--timeout must be a positive duration such as 15s"))
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
+	if cmd == nil {
+		runFn = defaultCommand
+	}
 	code := runFn(ctx, &g, e)
 	if ctx.Err() != nil && code != exitOK {
 		return exitInterrupted
@@ -236,3 +236,7 @@ func printCommandUsage(w io.Writer, name string, fs *flag.FlagSet) {
 	fs.PrintDefaults()
 	fs.SetOutput(io.Discard)
 }
+
+// flagSetFor returns an empty flag set, for calling a command's runner
+// with its defaults.
+func flagSetFor() *flag.FlagSet { return flag.NewFlagSet("", flag.ContinueOnError) }

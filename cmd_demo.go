@@ -31,8 +31,7 @@ func demoCommand(fs *flag.FlagSet) func(context.Context, *globals, env) int {
 	serve := fs.Bool("serve", false, "serve only the Entra look-alike and print its details as one JSON line")
 	return func(ctx context.Context, g *globals, e env) int {
 		if !*serve {
-			fmt.Fprintln(e.stderr, "entrasso demo: the guided demo wizard is not built yet; use 'entrasso demo --serve'")
-			return exitUsage
+			return demoWizard(ctx, g, e)
 		}
 		return serveLookalike(ctx, e)
 	}

@@ -49,8 +49,7 @@ func setupCommand(fs *flag.FlagSet) func(context.Context, *globals, env) int {
 	nonInteractive := fs.Bool("non-interactive", false, "take every value from flags and stdin, check them all, save only if none fails")
 	return func(ctx context.Context, g *globals, e env) int {
 		if !*nonInteractive {
-			fmt.Fprintln(e.stderr, "entrasso setup: the guided wizard is not built yet; pass --non-interactive with the values as flags")
-			return exitUsage
+			return setupWizard(ctx, g, e)
 		}
 		secret, err := v.readSecret(e)
 		if err != nil {

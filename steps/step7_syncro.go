@@ -1,0 +1,58 @@
+package steps
+
+// Step 7 of the procedure: enter the values in Syncro, Save & Verify SSO,
+// Enable SSO, Save; and what to do before enforcing SSO account-wide.
+
+import (
+	"entrasso/oidccheck"
+)
+
+// SyncroStep is step 7.
+func SyncroStep() Step {
+	return Step{
+		Number: 7, Name: "Enter in Syncro", Title: "Enter the values in Syncro",
+		Instructions: func(*Values, Env) string {
+			return lines(
+				"In Syncro's Login Settings, \"Single Sign On with OpenID Connect\", paste each value",
+				"(keys 1-4 copy them), click Save & Verify SSO, then Enable SSO, then Save.")
+		},
+		Check: func(*Values, Env) []oidccheck.Check { return nil },
+		Copies: func(v *Values, e Env) []Copy {
+			expires, _ := ExpiryDate(v, e.Now)
+			return []Copy{
+				{Label: "Client ID", Value: oidccheck.CheckClientID(v.ClientID, "").Value},
+				{Label: "Client Secret", Value: oidccheck.CheckSecret(v.Secret).Value, Secret: true},
+				{Label: "OpenID Connect Discovery", Value: v.DiscoveryURL},
+				{Label: "Client Secret Expiration Date", Value: expires},
+			}
+		},
+		Link: func(v *Values, e Env) (Link, bool) {
+			id := oidccheck.CheckClientID(v.ClientID, "")
+			if !id.OK() {
+				return Link{}, false
+			}
+			return Link{"the app's Authentication (for the test sign-in URI)", appURL(e.Portal(v), "Authentication", id.Value)}, true
+		},
+	}
+}
+
+// Checklist is what to do before SSO is enforced for every user of the
+// Syncro account.
+func Checklist(expires string) []string {
+	return []string{
+		"Test a real sign-in first: entrasso test-login (it needs http://localhost/entrasso/callback as a Web redirect URI; remove it afterwards under Authentication)",
+		"Syncro matches users by email: every technician's Syncro email must equal their Entra email",
+		"Keep a second Syncro session signed in while you switch, in case of a lockout",
+		"Sign in to Syncro itself in a private window after Enable SSO: only that proves Syncro's redirect URI",
+		"Enter " + orDash(expires) + " in Syncro's \"Client Secret Expiration Date\" (reminders 30, 14 and 7 days before)",
+		"Add an expiry check to cron: entrasso status --warn-days 30",
+		"Syncro's own MFA stays on after SSO",
+	}
+}
+
+func orDash(s string) string {
+	if s == "" {
+		return "the expiry date"
+	}
+	return s
+}

@@ -1,0 +1,108 @@
+// Package wizard is entrasso's one bubbletea program: the guided setup, a
+// state machine over the documented steps of package steps. Every piece of
+// I/O runs in a tea.Cmd; only Update changes the step.
+package wizard
+
+import (
+	"context"
+	"errors"
+	"io"
+	"os"
+	"runtime"
+	"strings"
+	"time"
+
+	"entrasso/oidccheck"
+	"entrasso/store"
+
+	"github.com/atotto/clipboard"
+	"github.com/aymanbagabas/go-osc52/v2"
+	"github.com/charmbracelet/lipgloss"
+	"github.com/cli/browser"
+)
+
+// DemoPortal is what the look-alike's portal would show the admin, for
+// `entrasso demo`.
+type DemoPortal struct {
+	TenantID, TenantDomain, ClientID, ObjectID, Secret, SecretID, MetadataURL, RedirectURI string
+}
+
+// Deps is everything the wizard touches outside itself, injected so tests
+// replace any of it (cli/cli's login command injects the same kinds).
+type Deps struct {
+	Store   *store.Store
+	Profile string
+	Checker *oidccheck.Checker
+	// AuthorityHost is --authority-host.
+	AuthorityHost string
+	Now           func() time.Time
+	// OpenURL opens a browser; nil or NoBrowser shows the URL instead.
+	OpenURL   func(string) error
+	NoBrowser bool
+	// Copy puts text on the clipboard and says how, in words.
+	Copy func(text string) (how string, err error)
+	// Renderer is the one lipgloss renderer of the program's output.
+	Renderer *lipgloss.Renderer
+	// Demo, when set, shows the look-alike portal's values.
+	Demo *DemoPortal
+	// Storage is recorded in the profile: store.StorageKeyring or
+	// store.StorageFile.
+	Storage string
+}
+
+func (d *Deps) now() time.Time {
+	if d.Now != nil {
+		return d.Now()
+	}
+	return time.Now()
+}
+
+// CanOpenBrowser says whether opening a browser here can work: not with
+// --no-browser, not over SSH, and on Linux only with a display.
+func CanOpenBrowser(noBrowser bool, getenv func(string) string) bool {
+	if noBrowser || getenv("SSH_CONNECTION") != "" || getenv("SSH_TTY") != "" {
+		return false
+	}
+	if runtime.GOOS == "linux" || runtime.GOOS == "freebsd" {
+		return getenv("DISPLAY") != "" || getenv("WAYLAND_DISPLAY") != ""
+	}
+	return true
+}
+
+// OpenBrowser opens url with the system's browser (cli/browser, as gh).
+func OpenBrowser(url string) error {
+	browser.Stdout, browser.Stderr = io.Discard, io.Discard
+	return browser.OpenURL(url)
+}
+
+// SystemCopy puts text on the clipboard both ways a terminal user may
+// have: the native clipboard (pbcopy, clip.exe, xclip, wl-copy through
+// atotto/clipboard) and OSC 52 to the terminal, which also reaches the
+// local clipboard over SSH. It says which one worked.
+func SystemCopy(out io.Writer, getenv func(string) string) func(string) (string, error) {
+	return func(text string) (string, error) {
+		nativeErr := clipboard.WriteAll(text)
+		seq := osc52.New(text)
+		if getenv("TMUX") != "" {
+			seq = seq.Tmux()
+		}
+		_, oscErr := seq.WriteTo(out)
+		switch {
+		case nativeErr == nil && oscErr == nil:
+			return "system clipboard and OSC 52", nil
+		case nativeErr == nil:
+			return "system clipboard", nil
+		case oscErr == nil:
+			return "OSC 52 (your terminal must allow clipboard writes; no system clipboard tool: " + strings.TrimSpace(nativeErr.Error()) + ")", nil
+		}
+		return "", errors.Join(nativeErr, oscErr)
+	}
+}
+
+// probe checks the keyring before any work is done.
+func (d *Deps) probe(ctx context.Context) error {
+	return store.Probe(ctx, d.Store.Keyring)
+}
+
+// Stdout is the program's output, for OSC 52.
+var Stdout io.Writer = os.Stdout
