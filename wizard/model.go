@@ -104,25 +104,25 @@ type live struct {
 
 // Model is the wizard.
 type Model struct {
-	deps    *Deps
-	env     steps.Env
-	defs    []steps.Step
-	values  *steps.Values
-	step    step
-	form    *huh.Form
-	checks  []oidccheck.Check
-	spin    spinner.Model
-	live    live
-	problem *oidccheck.Check
+	deps     *Deps
+	env      steps.Env
+	defs     []steps.Step
+	values   *steps.Values
+	step     step
+	form     *huh.Form
+	checks   []oidccheck.Check
+	spin     spinner.Model
+	live     live
+	problem  *oidccheck.Check
 	storeErr error
-	saved   *oidccheck.Report
-	flash   string
-	styles  styles
-	width   int
-	height  int
-	resume  *store.Progress
-	choice  string
-	code    int
+	saved    *oidccheck.Report
+	flash    string
+	styles   styles
+	width    int
+	height   int
+	resume   *store.Progress
+	choice   string
+	code     int
 }
 
 // New returns the wizard at its first screen: the keyring probe.
