@@ -14,7 +14,7 @@ func SyncroStep() Step {
 		Instructions: func(*Values, Env) string {
 			return lines(
 				"In Syncro's Login Settings, \"Single Sign On with OpenID Connect\", paste each value",
-				"(keys 1-4 copy them), click Save & Verify SSO, then Enable SSO, then Save.")
+				"(keys 1-4 copy them); click Save & Verify SSO, then Enable SSO, then Save.")
 		},
 		Check: func(*Values, Env) []oidccheck.Check { return nil },
 		Copies: func(v *Values, e Env) []Copy {
@@ -37,16 +37,15 @@ func SyncroStep() Step {
 }
 
 // Checklist is what to do before SSO is enforced for every user of the
-// Syncro account.
+// Syncro account. Each line fits an 80-column screen.
 func Checklist(expires string) []string {
 	return []string{
-		"Test a real sign-in first: entrasso test-login (it needs http://localhost/entrasso/callback as a Web redirect URI; remove it afterwards under Authentication)",
-		"Syncro matches users by email: every technician's Syncro email must equal their Entra email",
-		"Keep a second Syncro session signed in while you switch, in case of a lockout",
-		"Sign in to Syncro itself in a private window after Enable SSO: only that proves Syncro's redirect URI",
-		"Enter " + orDash(expires) + " in Syncro's \"Client Secret Expiration Date\" (reminders 30, 14 and 7 days before)",
-		"Add an expiry check to cron: entrasso status --warn-days 30",
-		"Syncro's own MFA stays on after SSO",
+		"Test a real sign-in: entrasso test-login",
+		"Each technician's Syncro email must equal their Entra email",
+		"Keep a second Syncro session signed in while you switch",
+		"After Enable SSO, sign in to Syncro in a private window",
+		"Syncro's \"Client Secret Expiration Date\": " + orDash(expires) + " (it reminds you)",
+		"In cron: entrasso status --warn-days 30 · Syncro's own MFA stays on",
 	}
 }
 

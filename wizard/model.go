@@ -121,8 +121,10 @@ type Model struct {
 	width    int
 	height   int
 	resume   *store.Progress
-	choice   string
-	code     int
+	// choice is on the heap: the Model is copied on every Update, so a
+	// value bound to a huh field must not point into one copy.
+	choice *string
+	code   int
 }
 
 // New returns the wizard at its first screen: the keyring probe.
@@ -169,10 +171,11 @@ func (m *Model) enter(s step) tea.Cmd {
 	var cmds []tea.Cmd
 	switch {
 	case s == stepResume:
-		m.choice = "resume"
+		choice := "resume"
+		m.choice = &choice
 		m.form = m.newForm(huh.NewGroup(huh.NewSelect[string]().Key("resume").
 			Title(fmt.Sprintf("An unfinished setup stopped at step %d (%s) on %s.", m.resume.Step, steps.Names()[m.resume.Step-1], m.resume.Saved.Local().Format("2006-01-02 15:04"))).
-			Options(huh.NewOption(resumeLabel(m.resume.Step), "resume"), huh.NewOption("Start over", "over")).Value(&m.choice)))
+			Options(huh.NewOption(resumeLabel(m.resume.Step), "resume"), huh.NewOption("Start over", "over")).Value(m.choice)))
 	case s.number() >= 1 && m.def().Fields != nil:
 		var groups []*huh.Group
 		for _, f := range m.def().Fields(m.values, m.env) {
@@ -372,7 +375,7 @@ func (m Model) formDone(cmds []tea.Cmd) (tea.Model, tea.Cmd) {
 	if m.step == stepResume {
 		p := *m.resume
 		m.resume = nil
-		if m.choice == "over" {
+		if *m.choice == "over" {
 			v := &steps.Values{}
 			v.Defaults()
 			m.values = v
@@ -582,19 +585,27 @@ func (m Model) syncroView() string {
 	s := m.styles
 	var b strings.Builder
 	if m.saved != nil {
-		b.WriteString(s.pass.Render("✓") + " Entra accepted every value; the secret is in the keyring, the rest in profile " + m.deps.Profile + ".\n\n")
+		b.WriteString(s.pass.Render("✓") + " Entra accepted every value; saved as profile " + m.deps.Profile + ".\n")
 	}
+	w := m.contentWidth()
 	for i, c := range m.def().Copies(m.values, m.env) {
 		v := c.Value
 		if c.Secret {
-			v = "the Value you pasted (" + m.hint() + "…); press 2 to copy it from the keyring"
+			v = m.hint() + "… (press 2: copied from the keyring)"
 		}
-		fmt.Fprintf(&b, "%s %-30s %s\n", s.header.Render(fmt.Sprintf("%d", i+1)), c.Label, v)
+		line := s.header.Render(fmt.Sprintf("%d", i+1)) + " " + c.Label + ": "
+		if lipglossWidth(line)+len(v) > w {
+			// A long URL gets a line of its own, hard-wrapped only if the
+			// screen is narrower than the URL itself.
+			b.WriteString(line + "\n" + s.instructions.Width(w).Render(v) + "\n")
+			continue
+		}
+		b.WriteString(line + v + "\n")
 	}
 	exp, _ := steps.ExpiryDate(m.values, m.env.Now)
-	b.WriteString("\nBefore you enforce SSO for every user of the Syncro account:\n")
+	b.WriteString(s.title.Render("Before you enforce SSO for the whole account:") + "\n")
 	for _, item := range steps.Checklist(exp) {
-		b.WriteString(s.dim.Width(m.contentWidth()).Render("• "+item) + "\n")
+		b.WriteString(s.dim.Width(w).Render("• "+item) + "\n")
 	}
 	return b.String()
 }
@@ -617,11 +628,11 @@ func (m Model) demoView() string {
 	case stepSecret:
 		rows = []string{"Value:     " + d.Secret, "Secret ID: " + d.SecretID}
 	case stepDiscovery:
-		rows = []string{"OpenID Connect metadata document:", d.MetadataURL, "Tenant domain: " + d.TenantDomain}
+		rows = []string{"OpenID Connect metadata document: " + d.MetadataURL, "Tenant domain: " + d.TenantDomain}
 	default:
 		return ""
 	}
-	return m.styles.box.Render(m.styles.dim.Render("Demo portal") + "\n" + strings.Join(rows, "\n"))
+	return m.styles.box.Width(m.contentWidth() - 2).Render(m.styles.dim.Render("Demo portal (copy from here)") + "\n" + strings.Join(rows, "\n"))
 }
 
 func (m Model) helpLine() string {
@@ -668,3 +679,5 @@ func trimBlankLines(v string) string {
 }
 
 func ansiStrip(s string) string { return ansi.Strip(s) }
+
+func lipglossWidth(s string) int { return ansi.StringWidth(s) }

@@ -1,0 +1,267 @@
+package wizard
+
+import (
+	"strings"
+	"testing"
+
+	"entrasso/oidccheck"
+	"entrasso/store"
+
+	tea "github.com/charmbracelet/bubbletea"
+)
+
+const redirect = "https://demo.syncromsp.com/users/auth/openid_connect/callback"
+
+// toSecret walks the happy path up to the secret's value field.
+func toSecret(h *harness, f *fixture) *harness {
+	h.at(stepRedirect)
+	h.paste(redirect).key("enter").key("enter")
+	h.at(stepRegister)
+	h.key("enter")
+	h.at(stepClientID)
+	h.paste(f.demo.App.ClientID).key("enter")
+	h.at(stepSecret)
+	h.key("enter") // description
+	h.key("enter") // expiry: the recommended 180 days
+	return h
+}
+
+func TestHappyPathForwardAndBack(t *testing.T) {
+	f := newFixture(t)
+	h := newHarness(t, f)
+	h.sees("Step 1 of 7", "Syncro's redirect URI", "Login Settings")
+	toSecret(h, f)
+	h.sees("Value (the secret)")
+	h.paste(f.demo.Secret.Value)
+	h.sees("shaped like a client secret Value", f.demo.Secret.Hint+"…")
+	h.doesNotSee(f.demo.Secret.Value)
+	h.key("enter")
+	h.at(stepDiscovery)
+
+	// Back from every step keeps what was entered.
+	h.key("ctrl+b").at(stepSecret)
+	h.key("ctrl+b").at(stepClientID)
+	h.sees(f.demo.App.ClientID)
+	h.key("ctrl+b").at(stepRegister)
+	h.key("ctrl+b").at(stepRedirect)
+	h.sees(redirect)
+	h.key("ctrl+b").at(stepRedirect) // nothing before step 1
+
+	// Forward again: the values are still there.
+	h.key("enter").key("enter").at(stepRegister)
+	h.key("enter").at(stepClientID)
+	h.key("enter").at(stepSecret)
+	h.key("enter").key("enter").key("enter").at(stepDiscovery)
+	h.paste(f.demo.Tenant.Domains[0])
+	h.sees("tenant domain contoso.onmicrosoft.com", "discovery document of tenant "+f.demo.Tenant.ID)
+	h.key("enter")
+	h.at(stepSyncro)
+	h.sees("Entra accepted every value", f.demo.App.ClientID, oidccheck.CanonicalDiscoveryURL(f.srv.Host, f.demo.Tenant.ID), "Before you enforce SSO")
+	h.doesNotSee(f.demo.Secret.Value)
+	if h.m.values.Secret != "" {
+		t.Fatal("the secret stayed in memory after it was stored")
+	}
+	p, err := f.store.Load("default")
+	if err != nil || p.TenantID != f.demo.Tenant.ID || p.Secret.Hint != f.demo.Secret.Hint {
+		t.Fatalf("profile %+v %v", p, err)
+	}
+	if _, ok := f.store.LoadProgress("default"); ok {
+		t.Fatal("progress kept after the save")
+	}
+	// Copy keys: the secret comes back from the keyring.
+	h.key("2").key("1")
+	if len(f.copied) != 2 || f.copied[0] != f.demo.Secret.Value || f.copied[1] != f.demo.App.ClientID {
+		t.Fatalf("copied %d values", len(f.copied))
+	}
+	h.sees("Copied Client ID via test clipboard")
+	h.key("enter")
+	if !h.quit || h.m.ExitCode() != ExitDone {
+		t.Fatalf("quit %v code %d", h.quit, h.m.ExitCode())
+	}
+}
+
+// TestPasteIsCheckedBeforeEnter pastes each documented mistake and reads
+// the screen right after the paste: no enter has been pressed.
+func TestPasteIsCheckedBeforeEnter(t *testing.T) {
+	f0 := newFixture(t)
+	cases := []struct {
+		at    step
+		paste string
+		want  []string
+	}{
+		{stepRedirect, redirect + "#x", []string{"has_fragment"}},
+		{stepRedirect, "http://demo.syncromsp.com/cb", []string{"not_https"}},
+		{stepClientID, "https://login.microsoftonline.com/x", []string{"not_guid", "this is a URL"}},
+		{stepSecret, "{" + strings.ToUpper(f0.demo.Secret.KeyID) + "}", []string{"secret_id_not_value", "Secret ID"}},
+		{stepSecret, f0.demo.Secret.Hint + "************************", []string{"masked_value"}},
+		{stepSecret, "Value: \u200b" + f0.demo.Secret.Value + "\n", []string{"shaped like a client secret Value", "removed from the paste: invisible characters", `the label "Value"`}},
+		{stepDiscovery, "https://login.microsoftonline.com/common/v2.0/.well-known/openid-configuration", []string{"multi_tenant_endpoint"}},
+	}
+	for _, c := range cases {
+		t.Run(c.at.String()+"/"+c.want[0], func(t *testing.T) {
+			f := f0
+			f.store = store.New(t.TempDir(), store.NewMemoryKeyring())
+			f.deps.Store = f.store
+			h := newHarness(t, f)
+			if c.at >= stepRegister {
+				h.paste(redirect).key("enter").key("enter").key("enter")
+			}
+			if c.at >= stepSecret {
+				h.paste(f.demo.App.ClientID).key("enter").key("enter").key("enter")
+			}
+			if c.at >= stepDiscovery {
+				h.paste(f.demo.Secret.Value).key("enter")
+			}
+			h.at(c.at)
+			h.paste(c.paste)
+			h.sees(c.want...)
+			h.doesNotSee(f.demo.Secret.Value)
+			h.key("enter")
+			if c.want[0] != "shaped like a client secret Value" {
+				h.at(c.at) // a failing value does not advance
+			}
+		})
+	}
+}
+
+func TestStaleLiveResultIsDropped(t *testing.T) {
+	f := newFixture(t)
+	h := newHarness(t, f)
+	toSecret(h, f).paste(f.demo.Secret.Value).key("enter")
+	h.paste(f.demo.Tenant.ID)
+	h.sees("discovery document of tenant")
+	good := h.m.live
+	// A result for an older value, or an older check, changes nothing.
+	h.apply(discoveryCheckedMsg{seq: good.seq - 1, value: f.demo.Tenant.ID, check: oidccheck.Check{Status: oidccheck.StatusFail, Message: "stale"}})
+	h.apply(discoveryCheckedMsg{seq: good.seq, value: "other", check: oidccheck.Check{Status: oidccheck.StatusFail, Message: "stale"}})
+	h.doesNotSee("stale")
+}
+
+func TestLiveFailureReturnsToTheField(t *testing.T) {
+	f := newFixture(t)
+	h := newHarness(t, f)
+	h.paste(redirect).key("enter").key("enter").key("enter")
+	h.paste(f.demo.App.ObjectID).key("enter") // the Object ID: a GUID, wrong
+	h.key("enter").key("enter").paste(f.demo.Secret.Value).key("enter")
+	h.paste(f.demo.Tenant.ID).key("enter")
+	h.at(stepClientID)
+	h.sees("Entra said:", "app_not_found", "Entra trace ID", f.demo.App.ObjectID)
+	if _, err := f.store.Load("default"); err == nil {
+		t.Fatal("saved despite a failed check")
+	}
+	// Fixing the value clears the message; the rest is still there.
+	h.replace(f.demo.App.ClientID)
+	h.doesNotSee("Entra said:")
+	h.key("enter").at(stepSecret)
+	h.key("enter").key("enter")
+	h.sees("Value (the secret)")
+}
+
+func TestProbeFailureBlocksBeforeAnyWork(t *testing.T) {
+	f := newFixture(t)
+	f.store.Keyring = failing{&store.Error{Code: store.CodeKeyringUnavailable, Message: "no Secret Service is running", Fix: "start one"}}
+	h := newHarness(t, f)
+	h.at(stepBlocked)
+	h.sees("cannot be kept", "keyring_unavailable", "--insecure-storage")
+	h.key("q")
+	if !h.quit || h.m.ExitCode() != ExitStore {
+		t.Fatalf("quit %v code %d", h.quit, h.m.ExitCode())
+	}
+}
+
+type failing struct{ err error }
+
+func (f failing) Get(string, string) (string, error) { return "", f.err }
+func (f failing) Set(string, string, string) error   { return f.err }
+func (f failing) Delete(string, string) error        { return f.err }
+
+func TestQuitKeepsProgressAndResumeReturnsToSecret(t *testing.T) {
+	f := newFixture(t)
+	h := newHarness(t, f)
+	toSecret(h, f).paste(f.demo.Secret.Value).key("enter")
+	h.paste(f.demo.Tenant.ID)
+	h.key("ctrl+c")
+	if !h.quit || h.m.ExitCode() != ExitInterrupted {
+		t.Fatalf("quit %v code %d", h.quit, h.m.ExitCode())
+	}
+	p, ok := f.store.LoadProgress("default")
+	if !ok || p.Step != 5 || p.ClientID != f.demo.App.ClientID || p.Discovery != f.demo.Tenant.ID {
+		t.Fatalf("progress %+v %v", p, ok)
+	}
+	data := mustRead(t, f.store.ProgressPath("default"))
+	if strings.Contains(data, f.demo.Secret.Value) {
+		t.Fatal("the secret is in the progress file")
+	}
+
+	h2 := newHarness(t, f)
+	h2.at(stepResume)
+	h2.sees("stopped at step 5", "Resume at step 4")
+	h2.key("enter")
+	h2.at(stepSecret)
+	h2.key("enter").key("enter")
+	h2.sees("Value (the secret)")
+	h2.paste(f.demo.Secret.Value).key("enter")
+	h2.at(stepDiscovery)
+	h2.sees(f.demo.Tenant.ID)
+
+	// Start over forgets the progress.
+	h3 := newHarness(t, f)
+	h3.key("down").key("enter")
+	h3.at(stepRedirect)
+	h3.doesNotSee(redirect)
+	if p, ok := f.store.LoadProgress("default"); ok && (p.Step != 1 || p.ClientID != "" || p.Discovery != "") {
+		t.Fatalf("start over kept the old values: %+v", p)
+	}
+}
+
+func TestEscCancelsTheRunningCheckAndNeverQuits(t *testing.T) {
+	f := newFixture(t)
+	f.srv.SetFault("discovery", "slow-headers")
+	h := newHarness(t, f)
+	toSecret(h, f).paste(f.demo.Secret.Value).key("enter")
+	h.apply(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune(f.demo.Tenant.ID), Paste: true})
+	if !h.m.live.running {
+		t.Fatal("no live check started")
+	}
+	h.sees("Fetching the metadata document")
+	h.key("esc")
+	h.sees("Stopped the check")
+	if h.quit {
+		t.Fatal("esc quit the wizard")
+	}
+	h.at(stepDiscovery)
+}
+
+func TestLinksAndCopies(t *testing.T) {
+	f := newFixture(t)
+	h := newHarness(t, f)
+	h.paste(redirect).key("enter").key("enter")
+	h.key("ctrl+y")
+	if len(f.copied) != 1 || f.copied[0] != redirect {
+		t.Fatalf("copied %q", f.copied)
+	}
+	h.key("ctrl+o")
+	if len(f.opened) != 1 || !strings.Contains(f.opened[0], "CreateApplicationBlade") {
+		t.Fatalf("opened %q", f.opened)
+	}
+	h.key("enter").paste(f.demo.App.ClientID).key("enter")
+	h.key("ctrl+o")
+	if !strings.Contains(f.opened[1], "/Credentials/appId/"+f.demo.App.ClientID) {
+		t.Fatalf("opened %q", f.opened[1])
+	}
+	// Without a browser the URL is shown instead.
+	f.deps.NoBrowser = true
+	h.key("ctrl+o")
+	h.sees("Open this page in your browser:", "/Credentials/appId/"+f.demo.App.ClientID)
+}
+
+func TestStepNames(t *testing.T) {
+	for s := stepProbe; s <= stepSyncro; s++ {
+		if s.String() == "" {
+			t.Errorf("step %d has no name", s)
+		}
+	}
+	if stepSecret.number() != 4 || stepNumbered(4) != stepSecret {
+		t.Fatal("numbering")
+	}
+}
