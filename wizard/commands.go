@@ -92,46 +92,55 @@ func (m *Model) startSave() tea.Cmd {
 		default:
 		}
 	}
-	save := func() tea.Msg {
+	run := func() tea.Msg {
 		defer cancel()
 		defer close(waits)
-		expires, err := steps.ExpiryDate(&v, env.Now)
-		if err != nil {
-			return savedMsg{seq: seq, err: err}
-		}
-		in := oidccheck.Input{RedirectURI: &v.RedirectURI, ClientID: &v.ClientID, ClientSecret: &v.Secret, Discovery: &v.Discovery,
-			SecretExpires: expires, Profile: d.Profile}
-		secret := oidccheck.CheckSecret(v.Secret).Value
-		var rep oidccheck.Report
-		note, err := d.Store.Setup(ctx, d.Profile, secret, func(ctx context.Context) (store.Profile, error) {
-			out := checker.Run(ctx, in)
-			rep = out.Report
-			if rep.Failed() {
-				return store.Profile{}, errChecksFailed
-			}
-			return ProfileFrom(out, d.Store, d.Storage, v.SecretDescription), nil
-		})
-		var se *store.Error
-		var exists *store.ExistsError
-		switch {
-		case errors.Is(err, errChecksFailed), ctx.Err() != nil && err != nil:
-			if ctx.Err() != nil && !rep.Failed() {
-				rep.Add(oidccheck.Check{Field: oidccheck.FieldSecretStore, Status: oidccheck.StatusFail, Message: "stopped before anything was saved", Fix: "press enter to check again"})
-			}
-		case errors.As(err, &se):
-			rep.Add(oidccheck.Check{Field: oidccheck.FieldSecretStore, Status: oidccheck.StatusFail, Code: oidccheck.Code(se.Code), Message: se.Message, Fix: se.Fix})
-		case errors.As(err, &exists):
-			rep.Add(oidccheck.Check{Field: oidccheck.FieldSecretStore, Status: oidccheck.StatusFail,
-				Message: "profile " + d.Profile + " already exists with another secret; nothing was changed",
-				Fix:     "rotate it with entrasso rotate, or remove it with entrasso forget and start over"})
-		case err != nil:
-			return savedMsg{seq: seq, report: rep, err: err, note: note}
-		default:
-			_ = d.Store.ClearProgress(d.Profile)
-		}
-		return savedMsg{seq: seq, report: rep, note: note}
+		rep, note, err := save(ctx, d, &checker, v, env)
+		return savedMsg{seq: seq, report: rep, note: note, err: err}
 	}
-	return tea.Batch(m.spin.Tick, save, listenWait(seq, waits))
+	return tea.Batch(m.spin.Tick, run, listenWait(seq, waits))
+}
+
+// save is step 6 for both front ends: the live proof inside store.Setup,
+// which then writes the keyring and the profile. A failure of any kind is
+// a failed check in the report; err is only for the unexpected.
+func save(ctx context.Context, d *Deps, checker *oidccheck.Checker, v steps.Values, env steps.Env) (oidccheck.Report, string, error) {
+	expires, err := steps.ExpiryDate(&v, env.Now)
+	if err != nil {
+		return oidccheck.Report{}, "", err
+	}
+	in := oidccheck.Input{RedirectURI: &v.RedirectURI, ClientID: &v.ClientID, ClientSecret: &v.Secret, Discovery: &v.Discovery,
+		SecretExpires: expires, Profile: d.Profile}
+	secret := oidccheck.CheckSecret(v.Secret).Value
+	var rep oidccheck.Report
+	note, err := d.Store.Setup(ctx, d.Profile, secret, func(ctx context.Context) (store.Profile, error) {
+		out := checker.Run(ctx, in)
+		rep = out.Report
+		if rep.Failed() {
+			return store.Profile{}, errChecksFailed
+		}
+		return ProfileFrom(out, d.Store, d.Storage, v.SecretDescription), nil
+	})
+	var se *store.Error
+	var exists *store.ExistsError
+	switch {
+	case errors.Is(err, errChecksFailed):
+	case ctx.Err() != nil && err != nil:
+		if !rep.Failed() {
+			rep.Add(oidccheck.Check{Field: oidccheck.FieldSecretStore, Status: oidccheck.StatusFail, Message: "stopped before anything was saved", Fix: "check again"})
+		}
+	case errors.As(err, &se):
+		rep.Add(oidccheck.Check{Field: oidccheck.FieldSecretStore, Status: oidccheck.StatusFail, Code: oidccheck.Code(se.Code), Message: se.Message, Fix: se.Fix})
+	case errors.As(err, &exists):
+		rep.Add(oidccheck.Check{Field: oidccheck.FieldSecretStore, Status: oidccheck.StatusFail,
+			Message: "profile " + d.Profile + " already exists with another secret; nothing was changed",
+			Fix:     "rotate it with entrasso rotate, or remove it with entrasso forget and start over"})
+	case err != nil:
+		return rep, note, err
+	default:
+		_ = d.Store.ClearProgress(d.Profile)
+	}
+	return rep, note, nil
 }
 
 // ProfileFrom builds the profile to save from a passed check. The
