@@ -628,11 +628,12 @@ func (m Model) demoView() string {
 	case stepSecret:
 		rows = []string{"Value:     " + d.Secret, "Secret ID: " + d.SecretID}
 	case stepDiscovery:
-		rows = []string{"OpenID Connect metadata document: " + d.MetadataURL, "Tenant domain: " + d.TenantDomain}
+		rows = []string{"OpenID Connect metadata document:", d.MetadataURL, "Tenant domain: " + d.TenantDomain}
 	default:
 		return ""
 	}
-	return m.styles.box.Width(m.contentWidth() - 2).Render(m.styles.dim.Render("Demo portal (copy from here)") + "\n" + strings.Join(rows, "\n"))
+	// No box and no wrapping: a URL broken over lines cannot be copied.
+	return m.styles.dim.Render("── Demo portal (copy from here) ──") + "\n" + strings.Join(rows, "\n")
 }
 
 func (m Model) helpLine() string {

@@ -6,7 +6,7 @@ import "github.com/charmbracelet/lipgloss"
 // whose colour profile and background were decided before the program
 // started: NO_COLOR and a dumb terminal give plain text.
 type styles struct {
-	app, header, step, stepDone, stepNow, instructions, pass, warn, fail, skip, dim, code, box, flash, help, title lipgloss.Style
+	app, header, step, stepDone, stepNow, instructions, pass, warn, fail, skip, dim, code, flash, help, title lipgloss.Style
 }
 
 func newStyles(r *lipgloss.Renderer) styles {
@@ -29,7 +29,6 @@ func newStyles(r *lipgloss.Renderer) styles {
 		skip:         r.NewStyle().Foreground(grey),
 		dim:          r.NewStyle().Foreground(grey),
 		code:         r.NewStyle().Foreground(grey),
-		box:          r.NewStyle().Border(lipgloss.RoundedBorder()).BorderForeground(grey).Padding(0, 1),
 		flash:        r.NewStyle().Foreground(accent),
 		help:         r.NewStyle().Foreground(grey),
 	}

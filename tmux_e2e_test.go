@@ -1,0 +1,240 @@
+package main
+
+import (
+	"bufio"
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+// tmuxSession is a real terminal: tmux on a private socket, driven with
+// send-keys and paste-buffer, read with capture-pane, as a person would.
+type tmuxSession struct {
+	t    *testing.T
+	sock string
+}
+
+func requireTmux(t *testing.T) {
+	t.Helper()
+	if _, err := exec.LookPath("tmux"); err != nil {
+		if os.Getenv("CI") != "" || os.Getenv("ENTRASSO_TEST_REQUIRE_REAL") == "1" {
+			t.Fatal("tmux is missing: .ci/run installs it")
+		}
+		t.Skip("needs tmux")
+	}
+}
+
+func newTmux(t *testing.T, env []string, command string) *tmuxSession {
+	requireTmux(t)
+	var b [4]byte
+	rand.Read(b[:])
+	s := &tmuxSession{t: t, sock: "entrasso-e2e-" + hex.EncodeToString(b[:])}
+	args := []string{"-L", s.sock, "-f", "/dev/null", "new-session", "-d", "-s", "e2e", "-x", "100", "-y", "30"}
+	for _, e := range env {
+		args = append(args, "-e", e)
+	}
+	args = append(args, command+"; echo EXIT=$?; sleep 60")
+	cmd := exec.Command("tmux", args...)
+	cmd.Env = append(os.Environ(), env...)
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("tmux: %v %s", err, out)
+	}
+	t.Cleanup(func() { exec.Command("tmux", "-L", s.sock, "kill-server").Run() })
+	return s
+}
+
+func (s *tmuxSession) tmux(args ...string) string {
+	s.t.Helper()
+	out, err := exec.Command("tmux", append([]string{"-L", s.sock}, args...)...).CombinedOutput()
+	if err != nil {
+		s.t.Fatalf("tmux %v: %v %s", args, err, out)
+	}
+	return string(out)
+}
+
+// capture is what the pane shows now (with -S -, its whole history).
+func (s *tmuxSession) capture(history bool) string {
+	if history {
+		return s.tmux("capture-pane", "-p", "-J", "-S", "-", "-t", "e2e")
+	}
+	return s.tmux("capture-pane", "-p", "-J", "-t", "e2e")
+}
+
+func (s *tmuxSession) keys(keys ...string) *tmuxSession {
+	s.tmux(append([]string{"send-keys", "-t", "e2e"}, keys...)...)
+	return s
+}
+
+// paste pastes text as a terminal does, in bracketed-paste mode.
+func (s *tmuxSession) paste(text string) *tmuxSession {
+	s.tmux("set-buffer", "-b", "e2e", "--", text)
+	s.tmux("paste-buffer", "-p", "-b", "e2e", "-t", "e2e")
+	return s
+}
+
+func (s *tmuxSession) waitFor(text string) string {
+	s.t.Helper()
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		screen := s.capture(false)
+		if strings.Contains(screen, text) {
+			return screen
+		}
+		if time.Now().After(deadline) {
+			s.t.Fatalf("the screen never showed %q:\n%s", text, screen)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+// field reads "Label: value" off the screen.
+func field(screen, label string) string {
+	for _, line := range strings.Split(screen, "\n") {
+		if i := strings.Index(line, label); i >= 0 {
+			rest := strings.TrimSpace(line[i+len(label):])
+			return strings.Trim(strings.Fields(rest + " │")[0], "│ ")
+		}
+	}
+	return ""
+}
+
+func grepTree(t *testing.T, dir, secret string) {
+	t.Helper()
+	filepath.Walk(dir, func(p string, fi os.FileInfo, err error) error {
+		if err == nil && fi.Mode().IsRegular() {
+			if data, _ := os.ReadFile(p); strings.Contains(string(data), secret) {
+				t.Errorf("the secret is in %s", p)
+			}
+		}
+		return nil
+	})
+}
+
+// TestTmuxDemo drives `entrasso demo` in a real terminal from the first
+// screen to the saved profile, making the Secret-ID mistake on the way,
+// reading the demo portal's values off the screen like a newcomer would.
+func TestTmuxDemo(t *testing.T) {
+	home := t.TempDir()
+	os.MkdirAll(filepath.Join(home, "tmp"), 0o700)
+	env := []string{"HOME=" + home, "XDG_CONFIG_HOME=" + filepath.Join(home, ".config"), "TMPDIR=" + filepath.Join(home, "tmp"), "TERM=xterm-256color"}
+	s := newTmux(t, env, binary+" demo")
+	screen := s.waitFor("Step 1 of 7")
+	redirect := field(screen, "Syncro's Redirect URI:")
+	s.paste("  \"" + redirect + "\"\n")
+	s.waitFor("removed from the paste")
+	s.keys("Enter").keys("Enter")
+	s.waitFor("Step 2 of 7")
+	s.keys("Enter")
+	screen = s.waitFor("Step 3 of 7")
+	clientID := field(screen, "Application (client) ID:")
+	s.paste(clientID).waitFor("shaped like an Application (client) ID")
+	s.keys("Enter")
+	screen = s.waitFor("Step 4 of 7")
+	secret, secretID := field(screen, "Value:"), field(screen, "Secret ID:")
+	if len(secret) < 30 || len(secretID) != 36 {
+		t.Fatalf("demo portal values not found:\n%s", screen)
+	}
+	s.keys("Enter").keys("Enter").waitFor("Value (the secret)")
+	s.paste(secretID).waitFor("secret_id_not_value")
+	s.keys("C-u").paste(secret).waitFor("shaped like a client secret Value")
+	s.keys("Enter")
+	screen = s.waitFor("Step 5 of 7")
+	metadata := lineAfter(screen, "OpenID Connect metadata document:")
+	s.paste(metadata + ".").waitFor("discovery document of tenant")
+	s.keys("Enter")
+	screen = s.waitFor("Step 7 of 7")
+	if !strings.Contains(screen, clientID) || strings.Contains(screen, secret) {
+		t.Fatalf("step 7:\n%s", screen)
+	}
+	s.keys("Enter")
+	screen = s.waitFor("EXIT=")
+	if !strings.Contains(screen, "EXIT=0") || !strings.Contains(screen, "Saved profile demo") {
+		t.Fatalf("after exit:\n%s", screen)
+	}
+	if strings.Contains(s.capture(true), secret) {
+		t.Fatal("the secret is in the pane after exit")
+	}
+	grepTree(t, home, secret)
+}
+
+// lookalikeProcess is `entrasso demo --serve` in its own process.
+type lookalikeProcess struct {
+	Address, CAFile, TenantID, TenantDomain, ClientID, ObjectID, RedirectURI, Secret, SecretID, ExpiredSecret string
+	stdin                                                                                                   io.WriteCloser
+}
+
+func startLookalikeProcess(t *testing.T) *lookalikeProcess {
+	cmd := exec.Command(binary, "demo", "--serve")
+	stdin, _ := cmd.StdinPipe()
+	stdout, _ := cmd.StdoutPipe()
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { cmd.Process.Signal(os.Interrupt); cmd.Wait() })
+	line, err := bufio.NewReader(stdout).ReadString('\n')
+	if err != nil {
+		t.Fatal(err)
+	}
+	var raw map[string]string
+	if err := json.Unmarshal([]byte(line), &raw); err != nil {
+		t.Fatal(err)
+	}
+	return &lookalikeProcess{Address: raw["address"], CAFile: raw["ca_file"], TenantID: raw["tenant_id"], TenantDomain: raw["tenant_domain"],
+		ClientID: raw["client_id"], ObjectID: raw["object_id"], RedirectURI: raw["redirect_uri"], Secret: raw["secret"],
+		SecretID: raw["secret_id"], ExpiredSecret: raw["expired_secret"], stdin: stdin}
+}
+
+// TestTmuxSetupOnRealKeyring runs `entrasso setup` in a real terminal
+// against the look-alike in another process, storing into the real Secret
+// Service, then reads the secret back through the binary.
+func TestTmuxSetupOnRealKeyring(t *testing.T) {
+	requireRealKeyring(t)
+	l := startLookalikeProcess(t)
+	home := t.TempDir()
+	profile := uniqueProfile(t)
+	env := []string{"HOME=" + home, "ENTRASSO_CONFIG_DIR=" + filepath.Join(home, "cfg"), "SSL_CERT_FILE=" + l.CAFile,
+		"ENTRASSO_AUTHORITY_HOST=" + l.Address, "TERM=xterm-256color", "DBUS_SESSION_BUS_ADDRESS=" + os.Getenv("DBUS_SESSION_BUS_ADDRESS")}
+	t.Cleanup(func() { runBinary(t, "", env, "forget", "--yes", "--profile", profile) })
+	s := newTmux(t, env, binary+" setup --no-browser --profile "+profile)
+	s.waitFor("Step 1 of 7")
+	s.paste(l.RedirectURI).keys("Enter").keys("Enter").waitFor("Step 2 of 7")
+	s.keys("Enter").waitFor("Step 3 of 7")
+	s.paste(l.ClientID).keys("Enter").waitFor("Step 4 of 7")
+	s.keys("Enter").keys("Enter").waitFor("Value (the secret)")
+	s.paste(l.Secret).waitFor("shaped like a client secret Value")
+	s.keys("Enter").waitFor("Step 5 of 7")
+	s.paste(l.TenantDomain).waitFor("discovery document of tenant " + l.TenantID)
+	s.keys("Enter")
+	s.waitFor("Step 7 of 7")
+	s.keys("Enter")
+	screen := s.waitFor("EXIT=")
+	if !strings.Contains(screen, "EXIT=0") {
+		t.Fatalf("after exit:\n%s", screen)
+	}
+	if strings.Contains(s.capture(true), l.Secret) {
+		t.Fatal("the secret is in the pane")
+	}
+	grepTree(t, home, l.Secret)
+	out, errOut, code := runBinary(t, "", env, "secret", "--profile", profile)
+	if code != 0 || out != l.Secret {
+		t.Fatalf("secret from the real keyring: exit %d %s", code, errOut)
+	}
+}
+
+// lineAfter is the line below the one holding label.
+func lineAfter(screen, label string) string {
+	lines := strings.Split(screen, "\n")
+	for i, line := range lines {
+		if strings.Contains(line, label) && i+1 < len(lines) {
+			return strings.TrimSpace(lines[i+1])
+		}
+	}
+	return ""
+}
