@@ -126,7 +126,7 @@ func TestTmuxDemo(t *testing.T) {
 	env := []string{"HOME=" + home, "XDG_CONFIG_HOME=" + filepath.Join(home, ".config"), "TMPDIR=" + filepath.Join(home, "tmp"), "TERM=xterm-256color"}
 	s := newTmux(t, env, binary+" demo")
 	screen := s.waitFor("Step 1 of 7")
-	redirect := field(screen, "Syncro's Redirect URI:")
+	redirect := lineAfter(screen, "Syncro's Redirect URI:")
 	s.paste("  \"" + redirect + "\"\n")
 	s.waitFor("removed from the paste")
 	s.keys("Enter").keys("Enter")

@@ -15,11 +15,8 @@ func RedirectStep() Step {
 		Number: 1, Name: "Redirect URI", Title: "Syncro's redirect URI",
 		Instructions: func(*Values, Env) string {
 			return lines(
-				"In Syncro open Admin > Syncro Administration > Login Settings and find",
-				"\"Single Sign On with OpenID Connect\". Copy its Redirect URI and paste it here.",
-				"These URLs travel from Syncro to Entra, never the other way round.",
-				"Syncro may also show a Logout URL: optional; it goes to Entra's",
-				"\"Front-channel logout URL\" under Authentication.")
+				"In Syncro open Admin > Syncro Administration > Login Settings and find \"Single Sign On with OpenID Connect\". Copy its Redirect URI and paste it here. These URLs travel from Syncro to Entra, never the other way round.",
+				"The Logout URL Syncro may show is optional; it goes to Entra's \"Front-channel logout URL\" under Authentication.")
 		},
 		Fields: func(v *Values, _ Env) []huh.Field {
 			return []huh.Field{

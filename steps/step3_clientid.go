@@ -15,8 +15,7 @@ func ClientIDStep() Step {
 		Number: 3, Name: "Client ID", Title: "Application (client) ID",
 		Instructions: func(*Values, Env) string {
 			return lines(
-				"On the app's Overview page copy \"Application (client) ID\" and paste it here.",
-				"Not the \"Object ID\" and not the \"Directory (tenant) ID\" beside it.")
+				"On the app's Overview page copy \"Application (client) ID\" and paste it here: not the \"Object ID\" and not the \"Directory (tenant) ID\" beside it.")
 		},
 		Fields: func(v *Values, _ Env) []huh.Field {
 			return []huh.Field{

@@ -16,9 +16,7 @@ func DiscoveryStep() Step {
 		Number: 5, Name: "Metadata URL", Title: "OpenID Connect metadata document",
 		Instructions: func(*Values, Env) string {
 			return lines(
-				"On the app's Overview (ctrl+o) click Endpoints and copy",
-				"\"OpenID Connect metadata document\". Any URL of that panel, the tenant ID",
-				"or the tenant's domain works too; entrasso finds the document from it.")
+				"On the app's Overview (ctrl+o) click Endpoints and copy \"OpenID Connect metadata document\". Any URL of that panel, the tenant ID or the tenant's domain works too; entrasso finds the document from it.")
 		},
 		Fields: func(v *Values, e Env) []huh.Field {
 			return []huh.Field{

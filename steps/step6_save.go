@@ -12,10 +12,7 @@ func SaveStep() Step {
 		Number: 6, Name: "Check & save", Title: "Check with Entra and save",
 		Instructions: func(*Values, Env) string {
 			return lines(
-				"entrasso now asks Entra for the metadata document and its signing keys, and",
-				"proves the secret at the token endpoint (a brand-new secret can take a minute",
-				"to be accepted). Only then is the secret put in the OS keyring and the rest",
-				"saved in the profile. Syncro's own check would only say \"is invalid\".")
+				"entrasso now asks Entra for the metadata document and its signing keys, and proves the secret at the token endpoint (a brand-new secret can take a minute to be accepted). Only then does the secret go into the OS keyring and the rest into the profile.")
 		},
 		Check: func(*Values, Env) []oidccheck.Check { return nil },
 	}

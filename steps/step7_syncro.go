@@ -13,8 +13,7 @@ func SyncroStep() Step {
 		Number: 7, Name: "Enter in Syncro", Title: "Enter the values in Syncro",
 		Instructions: func(*Values, Env) string {
 			return lines(
-				"In Syncro's Login Settings, \"Single Sign On with OpenID Connect\", paste each value",
-				"(keys 1-4 copy them); click Save & Verify SSO, then Enable SSO, then Save.")
+				"In Syncro's Login Settings, \"Single Sign On with OpenID Connect\", paste each value (keys 1-4 copy them), then click Save & Verify SSO, Enable SSO and Save.")
 		},
 		Check: func(*Values, Env) []oidccheck.Check { return nil },
 		Copies: func(v *Values, e Env) []Copy {

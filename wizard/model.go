@@ -622,7 +622,7 @@ func (m Model) demoView() string {
 	var rows []string
 	switch m.step {
 	case stepRedirect:
-		rows = []string{"Syncro's Redirect URI: " + d.RedirectURI}
+		rows = []string{"Syncro's Redirect URI:", d.RedirectURI}
 	case stepClientID:
 		rows = []string{"Application (client) ID: " + d.ClientID, "Object ID:               " + d.ObjectID, "Directory (tenant) ID:   " + d.TenantID}
 	case stepSecret:
