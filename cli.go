@@ -189,7 +189,8 @@ func run(args []string, e env) int {
 	if g.timeout <= 0 {
 		return usage(e, name, fs, usagef("--timeout must be a positive duration such as 15s"))
 	}
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	// SIGHUP is a closed terminal: stop as for Ctrl+C, keeping progress.
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM, syscall.SIGHUP)
 	defer stop()
 	if cmd == nil {
 		runFn = defaultCommand

@@ -47,7 +47,11 @@ func runWizard(ctx context.Context, g *globals, e env, d *wizard.Deps) int {
 	r.HasDarkBackground()
 	lipgloss.SetDefaultRenderer(r)
 	d.Renderer = r
-	p := tea.NewProgram(wizard.New(d), tea.WithAltScreen(), tea.WithContext(ctx))
+	// One owner for signals: entrasso's context (SIGINT, SIGTERM, SIGHUP).
+	// With bubbletea's handler as well, its goroutine could block sending
+	// QuitMsg to a program the context had already stopped, and shutdown
+	// then waited for it for ever.
+	p := tea.NewProgram(wizard.New(d), tea.WithAltScreen(), tea.WithContext(ctx), tea.WithoutSignalHandler())
 	final, err := p.Run()
 	m, ok := final.(wizard.Model)
 	switch {

@@ -238,3 +238,44 @@ func lineAfter(screen, label string) string {
 	}
 	return ""
 }
+
+// TestTmuxTermKeepsProgressAndRestoresTerminal stops the wizard with
+// SIGTERM at step 3: the terminal is back to its normal screen, nothing
+// but the progress was written, and the next run offers to resume.
+func TestTmuxTermKeepsProgressAndRestoresTerminal(t *testing.T) {
+	l := startLookalikeProcess(t)
+	home := t.TempDir()
+	cfg := filepath.Join(home, "cfg")
+	env := []string{"HOME=" + home, "ENTRASSO_CONFIG_DIR=" + cfg, "SSL_CERT_FILE=" + l.CAFile, "ENTRASSO_AUTHORITY_HOST=" + l.Address,
+		"TERM=xterm-256color", "DBUS_SESSION_BUS_ADDRESS=unix:path=" + filepath.Join(home, "no-bus")}
+	pidFile := filepath.Join(home, "pid")
+	s := newTmux(t, env, "sh -c 'echo $$ > "+pidFile+"; exec "+binary+" setup --insecure-storage --no-browser'")
+	s.waitFor("Step 1 of 7")
+	s.paste(l.RedirectURI).keys("Enter").keys("Enter").waitFor("Step 2 of 7")
+	s.keys("Enter").waitFor("Step 3 of 7")
+	pid, _ := os.ReadFile(pidFile)
+	if out, err := exec.Command("kill", "-TERM", strings.TrimSpace(string(pid))).CombinedOutput(); err != nil {
+		t.Fatalf("kill: %v %s", err, out)
+	}
+	screen := s.waitFor("EXIT=")
+	if !strings.Contains(screen, "EXIT=130") || !strings.Contains(screen, "run entrasso setup to resume") || strings.Contains(screen, "Step 3 of 7") {
+		t.Fatalf("after SIGTERM:\n%s", screen)
+	}
+	entries, _ := os.ReadDir(filepath.Join(cfg, "profiles"))
+	for _, e := range entries {
+		if strings.HasSuffix(e.Name(), ".json") {
+			t.Fatalf("wrote %s before anything was verified", e.Name())
+		}
+	}
+	s2 := newTmux(t, env, binary+" setup --insecure-storage --no-browser")
+	s2.waitFor("stopped at step 3")
+	s2.keys("Enter")
+	screen = s2.waitFor("Step 3 of 7")
+	s2.keys("C-b").waitFor("Step 2 of 7")
+	s2.keys("C-b")
+	if screen = s2.waitFor("Step 1 of 7"); !strings.Contains(screen, l.RedirectURI) {
+		t.Fatalf("the redirect URI was not kept:\n%s", screen)
+	}
+	s2.keys("C-c")
+	s2.waitFor("EXIT=130")
+}

@@ -131,7 +131,9 @@ type Model struct {
 func New(d *Deps) Model {
 	v := &steps.Values{}
 	v.Defaults()
-	m := Model{deps: d, values: v, defs: steps.All(), step: stepProbe, width: 100, height: 30,
+	// Until the admin finishes, any way out (ctrl+c, SIGTERM, a closed
+	// terminal) counts as interrupted.
+	m := Model{deps: d, values: v, defs: steps.All(), step: stepProbe, width: 100, height: 30, code: ExitInterrupted,
 		env:    steps.Env{AuthorityHost: d.AuthorityHost, Now: d.now()},
 		styles: newStyles(d.Renderer), spin: spinner.New(spinner.WithSpinner(spinner.Dot))}
 	if p, ok := d.Store.LoadProgress(d.Profile); ok && p.Step >= 1 {
