@@ -229,6 +229,13 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		if model, cmd, done := m.handleKey(msg); done {
 			return model, cmd
 		}
+		// No value is longer than oidccheck.MaxInput: a bigger paste is cut
+		// here, before the text input sanitizes every rune of it.
+		if msg.Paste && len(msg.Runes) > oidccheck.MaxInput {
+			msg.Runes = msg.Runes[:oidccheck.MaxInput]
+			m.flash = fmt.Sprintf("The paste was cut to its first %d characters; no Entra or Syncro value is that long.", oidccheck.MaxInput)
+			return m.updateForm(msg)
+		}
 	case spinner.TickMsg:
 		var cmd tea.Cmd
 		m.spin, cmd = m.spin.Update(msg)

@@ -265,3 +265,13 @@ func TestStepNames(t *testing.T) {
 		t.Fatal("numbering")
 	}
 }
+
+func TestHugePasteIsCutAndSaid(t *testing.T) {
+	f := newFixture(t)
+	h := newHarness(t, f)
+	h.paste(strings.Repeat("x", 1<<20))
+	h.sees("The paste was cut", "invalid_url")
+	if n := len(h.m.values.RedirectURI); n > oidccheck.MaxInput {
+		t.Fatalf("%d bytes kept", n)
+	}
+}
