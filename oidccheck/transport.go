@@ -78,12 +78,15 @@ func NewHTTPClient(o HTTPOptions) (*http.Client, error) {
 		o.Timeout = DefaultTimeout
 	}
 	roots := o.RootCAs
-	if roots == nil {
+	if roots == nil && os.Getenv("SSL_CERT_FILE") != "" {
 		var err error
 		if roots, err = RootPool(); err != nil {
 			return nil, err
 		}
 	}
+	// Otherwise nil: Go loads the system roots on the first handshake
+	// instead of at start-up (tens of milliseconds the wizard's first frame
+	// need not wait for).
 	base := &http.Transport{
 		Proxy:                 http.ProxyFromEnvironment,
 		DialContext:           (&net.Dialer{Timeout: o.Timeout, KeepAlive: 30 * time.Second}).DialContext,
