@@ -42,6 +42,10 @@ func runWizard(ctx context.Context, g *globals, e env, d *wizard.Deps) int {
 	if g.accessible || e.getenv("TERM") == "dumb" || e.getenv("ACCESSIBLE") != "" {
 		return wizard.RunAccessible(ctx, d, e.stdin, e.stdout)
 	}
+	if !isTerminal(os.Stdin) || !isTerminal(os.Stdout) {
+		fmt.Fprintln(e.stderr, "entrasso: the wizard needs a terminal; for scripts use entrasso setup --non-interactive, for plain prompts --accessible")
+		return exitUsage
+	}
 	r := lipgloss.NewRenderer(os.Stdout)
 	// Ask the terminal for its background once, before the program owns it.
 	r.HasDarkBackground()

@@ -151,7 +151,7 @@ func TestUsageErrors(t *testing.T) {
 		{"unknown command", []string{"frobnicate"}, "unknown command"},
 		{"stray argument", []string{"check", "extra"}, "unexpected argument"},
 		{"bad timeout", []string{"check", "--timeout", "0s"}, "--timeout"},
-		{"no command", []string{}, "Usage"},
+		{"no command and no terminal", []string{}, "needs a terminal"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

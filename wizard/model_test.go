@@ -270,7 +270,7 @@ func TestHugePasteIsCutAndSaid(t *testing.T) {
 	f := newFixture(t)
 	h := newHarness(t, f)
 	h.paste(strings.Repeat("x", 1<<20))
-	h.sees("The paste was cut", "invalid_url")
+	h.sees("The paste was cut", "too_long")
 	if n := len(h.m.values.RedirectURI); n > oidccheck.MaxInput {
 		t.Fatalf("%d bytes kept", n)
 	}
