@@ -167,7 +167,7 @@ func TestTmuxDemo(t *testing.T) {
 // lookalikeProcess is `entrasso demo --serve` in its own process.
 type lookalikeProcess struct {
 	Address, CAFile, TenantID, TenantDomain, ClientID, ObjectID, RedirectURI, Secret, SecretID, ExpiredSecret string
-	stdin                                                                                                   io.WriteCloser
+	stdin                                                                                                     io.WriteCloser
 }
 
 func startLookalikeProcess(t *testing.T) *lookalikeProcess {

@@ -107,9 +107,13 @@ func TestFlowMistakes(t *testing.T) {
 		{"unknown tenant", func(f *fixture) (string, string, string) {
 			return f.demo.App.ClientID, f.demo.Secret.Value, "11111111-2222-4333-8444-555555555555"
 		}, "tenant_not_found", stepDiscovery, "tenant_not_found"},
-		{"expired secret", func(f *fixture) (string, string, string) { return f.demo.App.ClientID, f.demo.Expired.Value, f.demo.Tenant.ID },
+		{"expired secret", func(f *fixture) (string, string, string) {
+			return f.demo.App.ClientID, f.demo.Expired.Value, f.demo.Tenant.ID
+		},
 			"Entra said:", stepSecret, "expired_secret"},
-		{"wrong client id", func(f *fixture) (string, string, string) { return f.demo.App.ObjectID, f.demo.Secret.Value, f.demo.Tenant.ID },
+		{"wrong client id", func(f *fixture) (string, string, string) {
+			return f.demo.App.ObjectID, f.demo.Secret.Value, f.demo.Tenant.ID
+		},
 			"Entra said:", stepClientID, "app_not_found"},
 	}
 	for _, c := range cases {
