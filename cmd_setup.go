@@ -5,16 +5,14 @@ import (
 	"errors"
 	"flag"
 	"fmt"
-	"net/url"
 	"strings"
 	"time"
 
 	"entrasso/oidccheck"
+	"entrasso/steps"
 	"entrasso/store"
+	"entrasso/wizard"
 )
-
-// errChecksFailed stops a save when a check failed; the report says which.
-var errChecksFailed = errors.New("a check failed")
 
 // storeCheck turns a store failure into the report's secret_store line.
 func storeCheck(err error) (oidccheck.Check, int) {
@@ -25,20 +23,6 @@ func storeCheck(err error) (oidccheck.Check, int) {
 	}
 	return oidccheck.Check{Field: oidccheck.FieldSecretStore, Status: oidccheck.StatusFail,
 		Message: strings.TrimPrefix(err.Error(), "store: "), Fix: "see the message; nothing was saved"}, exitFailed
-}
-
-// profileFrom builds the profile to save from a passed check.
-func profileFrom(out oidccheck.Outcome, s *store.Store, storage, description string) store.Profile {
-	v := out.Report.Values
-	host := ""
-	if u, err := url.Parse(v.DiscoveryURL); err == nil {
-		host = u.Host
-	}
-	return store.Profile{
-		RedirectURI: v.RedirectURI, ClientID: v.ClientID, TenantID: v.TenantID, Issuer: v.Issuer,
-		DiscoveryURL: v.DiscoveryURL, AuthorityHost: host, SecretStorage: storage,
-		Secret: s.NewSecretInfo(out.Secret, description, v.SecretExpires),
-	}
 }
 
 func setupCommand(fs *flag.FlagSet) func(context.Context, *globals, env) int {
@@ -96,47 +80,19 @@ func setupCommand(fs *flag.FlagSet) func(context.Context, *globals, env) int {
 		if _, file := s.Keyring.(*store.FileKeyring); file {
 			storage = store.StorageFile
 		}
-		in := oidccheck.Input{RedirectURI: v.redirectURI.ptr(), ClientID: v.clientID.ptr(), ClientSecret: secret,
-			Discovery: v.discoveryURL.ptr(), SecretExpires: expires, Profile: g.profile}
-		cleaned := oidccheck.CheckSecret(*secret).Value
-		var out oidccheck.Outcome
-		proved := false
-		note, err := s.Setup(ctx, g.profile, cleaned, func(ctx context.Context) (store.Profile, error) {
-			proved = true
-			out = checker.Run(ctx, in)
-			if out.Report.Failed() {
-				return store.Profile{}, errChecksFailed
-			}
-			return profileFrom(out, s, storage, v.secretDescription.value), nil
-		})
+		d := &wizard.Deps{Store: s, Profile: g.profile, Checker: checker, AuthorityHost: g.authorityHost, Now: e.now, Storage: storage}
+		values := steps.Values{RedirectURI: v.redirectURI.value, ClientID: v.clientID.value, Secret: *secret,
+			Discovery: v.discoveryURL.value, SecretDescription: v.secretDescription.value, SecretExpiry: v.secretExpires.value}
+		rep, note, err := wizard.Save(ctx, d, checker, values, steps.Env{AuthorityHost: g.authorityHost, Now: e.now()})
 		if note != "" {
 			fmt.Fprintln(e.stderr, "entrasso: "+note)
 		}
-		if proved {
-			rep = out.Report
-		} else {
-			rep.Values.SecretExpires = expires
+		if err != nil {
+			fmt.Fprintf(e.stderr, "entrasso setup: %v\n", err)
+			return exitFailed
 		}
-		var exists *store.ExistsError
-		switch {
-		case errors.Is(err, errChecksFailed):
-			rep.Add(oidccheck.Check{Field: oidccheck.FieldSecretStore, Status: oidccheck.StatusSkip, Message: "nothing was saved: a check failed"})
-		case errors.As(err, &exists):
-			rep.Add(oidccheck.Check{Field: oidccheck.FieldSecretStore, Status: oidccheck.StatusFail,
-				Message: "profile " + g.profile + " already exists with another secret; nothing was changed",
-				Fix:     "to replace the secret run entrasso rotate (it keeps the old one until Syncro has the new); to start over run entrasso forget first"})
-		case err != nil:
-			c, code := storeCheck(err)
-			rep.Add(c)
-			printReport(e, g, &rep)
-			return code
-		default:
-			where := "the OS keyring"
-			if storage == store.StorageFile {
-				where = "the plain file you chose with --insecure-storage"
-			}
-			rep.Add(oidccheck.Check{Field: oidccheck.FieldSecretStore, Status: oidccheck.StatusPass,
-				Message: "secret kept in " + where + "; profile saved at " + s.Path(g.profile)})
+		if rep.Values.SecretExpires == "" {
+			rep.Values.SecretExpires = expires
 		}
 		return printReport(e, g, &rep)
 	}

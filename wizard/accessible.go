@@ -113,7 +113,7 @@ func RunAccessible(ctx context.Context, d *Deps, in io.Reader, out io.Writer) in
 				say("Entra does not accept the new secret yet; trying again in %s (%s of %s waited).", w.Next, w.Waited, w.Limit)
 			}
 			say("Checking with Entra…")
-			rep, note, err := save(ctx, d, &checker, *v, env)
+			rep, note, err := Save(ctx, d, &checker, *v, env)
 			if note != "" {
 				say("%s", note)
 			}

@@ -95,16 +95,17 @@ func (m *Model) startSave() tea.Cmd {
 	run := func() tea.Msg {
 		defer cancel()
 		defer close(waits)
-		rep, note, err := save(ctx, d, &checker, v, env)
+		rep, note, err := Save(ctx, d, &checker, v, env)
 		return savedMsg{seq: seq, report: rep, note: note, err: err}
 	}
 	return tea.Batch(m.spin.Tick, run, listenWait(seq, waits))
 }
 
-// save is step 6 for both front ends: the live proof inside store.Setup,
-// which then writes the keyring and the profile. A failure of any kind is
-// a failed check in the report; err is only for the unexpected.
-func save(ctx context.Context, d *Deps, checker *oidccheck.Checker, v steps.Values, env steps.Env) (oidccheck.Report, string, error) {
+// Save is step 6 for every front end (the wizard, accessible mode, setup
+// --non-interactive): the live proof inside store.Setup, which then writes
+// the keyring and the profile. A failure of any kind is a failed check in
+// the report; err is only for the unexpected.
+func Save(ctx context.Context, d *Deps, checker *oidccheck.Checker, v steps.Values, env steps.Env) (oidccheck.Report, string, error) {
 	expires, err := steps.ExpiryDate(&v, env.Now)
 	if err != nil {
 		return oidccheck.Report{}, "", err
@@ -125,6 +126,7 @@ func save(ctx context.Context, d *Deps, checker *oidccheck.Checker, v steps.Valu
 	var exists *store.ExistsError
 	switch {
 	case errors.Is(err, errChecksFailed):
+		rep.Add(oidccheck.Check{Field: oidccheck.FieldSecretStore, Status: oidccheck.StatusSkip, Message: "nothing was saved: a check failed"})
 	case ctx.Err() != nil && err != nil:
 		if !rep.Failed() {
 			rep.Add(oidccheck.Check{Field: oidccheck.FieldSecretStore, Status: oidccheck.StatusFail, Message: "stopped before anything was saved", Fix: "check again"})
@@ -139,6 +141,12 @@ func save(ctx context.Context, d *Deps, checker *oidccheck.Checker, v steps.Valu
 		return rep, note, err
 	default:
 		_ = d.Store.ClearProgress(d.Profile)
+		where := "the OS keyring"
+		if d.Storage == store.StorageFile {
+			where = "the plain file chosen with --insecure-storage"
+		}
+		rep.Add(oidccheck.Check{Field: oidccheck.FieldSecretStore, Status: oidccheck.StatusPass,
+			Message: "secret kept in " + where + "; profile saved at " + d.Store.Path(d.Profile)})
 	}
 	return rep, note, nil
 }
