@@ -143,3 +143,10 @@ func defaultCommand(ctx context.Context, g *globals, e env) int {
 	fmt.Fprintln(e.stdout, "\nCommands: entrasso check | status --warn-days 30 | secret | forget | setup (entrasso --help)")
 	return code
 }
+
+// rotateWizard is the guided rotation; until it exists, it says how to
+// rotate from the command line.
+func rotateWizard(ctx context.Context, g *globals, e env) int {
+	fmt.Fprintln(e.stderr, "entrasso rotate: the guided rotation is not built yet; use entrasso rotate --non-interactive, then entrasso rotate --finish")
+	return exitUsage
+}
