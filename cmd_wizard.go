@@ -122,6 +122,16 @@ func demoWizard(ctx context.Context, g *globals, e env) int {
 		Demo: &wizard.DemoPortal{TenantID: demo.Tenant.ID, TenantDomain: demo.Tenant.Domains[0], ClientID: demo.App.ClientID,
 			ObjectID: demo.App.ObjectID, Secret: demo.Secret.Value, SecretID: demo.Secret.KeyID, RedirectURI: entratest.DemoRedirectURI,
 			MetadataURL: oidccheck.CanonicalDiscoveryURL(srv.Host, demo.Tenant.ID)}}
+	d.DeleteOld = func(hint string) error {
+		if !srv.DeleteSecretByHint(demo.App, hint) {
+			return errors.New("no secret with that hint in the demo portal")
+		}
+		return nil
+	}
+	d.DemoNewSecret = func() (string, string) {
+		sec := srv.AddSecret(demo.App, "Syncro SSO "+time.Now().Format("2006"), time.Now().AddDate(0, 0, 365))
+		return sec.Value, sec.KeyID
+	}
 	code := runWizard(ctx, g, e, d)
 	if code == exitOK {
 		fmt.Fprintln(e.stdout, "That was the demo: nothing was kept. Run entrasso setup for your own tenant.")
@@ -130,23 +140,35 @@ func demoWizard(ctx context.Context, g *globals, e env) int {
 }
 
 // defaultCommand is `entrasso` alone: the setup wizard while there is no
-// profile; with one, what is saved (the re-run menu comes with rotation).
+// profile, the re-run menu once there is one.
 func defaultCommand(ctx context.Context, g *globals, e env) int {
-	dir, err := configDir(g)
-	if err != nil {
-		return storeExit(e, g, "", err)
-	}
-	if _, err := store.New(dir, nil).Load(g.profile); errors.Is(err, store.ErrNotFound) {
-		return setupWizard(ctx, g, e)
-	}
-	code := statusCommand(flagSetFor())(ctx, g, e)
-	fmt.Fprintln(e.stdout, "\nCommands: entrasso check | status --warn-days 30 | secret | forget | setup (entrasso --help)")
-	return code
+	return menuOrSetup(ctx, g, e, "")
 }
 
-// rotateWizard is the guided rotation; until it exists, it says how to
-// rotate from the command line.
+// rotateWizard is `entrasso rotate`: the guided rotation.
 func rotateWizard(ctx context.Context, g *globals, e env) int {
-	fmt.Fprintln(e.stderr, "entrasso rotate: the guided rotation is not built yet; use entrasso rotate --non-interactive, then entrasso rotate --finish")
-	return exitUsage
+	return menuOrSetup(ctx, g, e, wizard.StartRotate)
+}
+
+func menuOrSetup(ctx context.Context, g *globals, e env, start string) int {
+	if dir, err := configDir(g); err == nil && store.ValidName(g.profile) == nil {
+		if _, err := store.New(dir, nil).Load(g.profile); errors.Is(err, store.ErrNotFound) && start == "" {
+			return setupWizard(ctx, g, e)
+		}
+	}
+	s, p, code := loadForUse(g, e, map[string]string{"": "", wizard.StartRotate: "rotate"}[start])
+	if p == nil {
+		return code
+	}
+	d, err := wizardDeps(g, e, s)
+	if err != nil {
+		fmt.Fprintf(e.stderr, "entrasso: %v\n", err)
+		return exitFailed
+	}
+	if g.authorityHost == oidccheck.DefaultAuthorityHost && p.AuthorityHost != "" {
+		d.Checker.AuthorityHost, d.AuthorityHost = p.AuthorityHost, p.AuthorityHost
+	}
+	d.Current, d.Start = p, start
+	d.Profiles, _ = s.List()
+	return runWizard(ctx, g, e, d)
 }

@@ -48,7 +48,23 @@ type Deps struct {
 	// Storage is recorded in the profile: store.StorageKeyring or
 	// store.StorageFile.
 	Storage string
+	// Current is the saved profile, when there is one: the wizard then
+	// opens the re-run menu (or the rotation, with Start).
+	Current *store.Profile
+	// Start is StartRotate for `entrasso rotate`.
+	Start string
+	// Profiles lists every saved profile, for the menu's header.
+	Profiles []string
+	// DeleteOld, in the demo, deletes a secret in the look-alike portal,
+	// as the admin would in Entra. It takes the secret's hint.
+	DeleteOld func(hint string) error
+	// DemoNewSecret, in the demo, adds a secret in the look-alike portal
+	// and returns its Value and Secret ID.
+	DemoNewSecret func() (value, keyID string)
 }
+
+// StartRotate opens the guided rotation directly.
+const StartRotate = "rotate"
 
 func (d *Deps) now() time.Time {
 	if d.Now != nil {

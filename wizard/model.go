@@ -32,19 +32,29 @@ const (
 	stepDiscovery
 	stepSave
 	stepSyncro
+	// The re-run: a menu over a saved profile, and the guided rotation.
+	stepMenu
+	stepValues
+	stepConfirmOver
+	stepRotateSecret
+	stepRotateSave
+	stepRotateSyncro
+	stepRotateDone
 )
 
 var stepNames = map[step]string{
 	stepProbe: "probe", stepBlocked: "blocked", stepResume: "resume", stepRedirect: "redirect-uri",
 	stepRegister: "register-app", stepClientID: "client-id", stepSecret: "client-secret",
 	stepDiscovery: "discovery", stepSave: "save", stepSyncro: "syncro",
+	stepMenu: "menu", stepValues: "values", stepConfirmOver: "confirm-start-over", stepRotateSecret: "rotate-secret",
+	stepRotateSave: "rotate-save", stepRotateSyncro: "rotate-syncro", stepRotateDone: "rotate-done",
 }
 
 func (s step) String() string { return stepNames[s] }
 
 // number is the step's number in the procedure, 1 to 7, or 0.
 func (s step) number() int {
-	if s < stepRedirect {
+	if s < stepRedirect || s > stepSyncro {
 		return 0
 	}
 	return int(s-stepRedirect) + 1
@@ -124,7 +134,14 @@ type Model struct {
 	// choice is on the heap: the Model is copied on every Update, so a
 	// value bound to a huh field must not point into one copy.
 	choice *string
-	code   int
+	// verified is the menu's last live check; oldSecret the secret a
+	// finished rotation dropped, to be deleted in Entra.
+	verified *oidccheck.Report
+	// demoSecret is the demo portal's new secret for a rotation.
+	demoSecret, demoSecretID string
+	oldSecret                *store.SecretInfo
+	deletedOld               bool
+	code                     int
 }
 
 // New returns the wizard at its first screen: the keyring probe.
@@ -159,7 +176,20 @@ func (m Model) Init() tea.Cmd {
 	})
 }
 
-func (m Model) def() steps.Step { return m.defs[m.step.number()-1] }
+func (m Model) def() steps.Step {
+	switch m.step {
+	case stepRotateSecret, stepRotateSave:
+		return steps.RotateSecretStep(m.currentInfo())
+	case stepRotateSyncro, stepRotateDone, stepValues:
+		return steps.RotateSyncroStep()
+	}
+	return m.defs[m.step.number()-1]
+}
+
+// hasDef says whether the current step is one of package steps'.
+func (m Model) hasDef() bool {
+	return m.step.number() >= 1 || (m.step >= stepRotateSecret && m.step <= stepRotateDone) || m.step == stepValues
+}
 
 func (m Model) contentWidth() int { return max(40, min(m.width, 100)-2) }
 
@@ -178,7 +208,12 @@ func (m *Model) enter(s step) tea.Cmd {
 		m.form = m.newForm(huh.NewGroup(huh.NewSelect[string]().Key("resume").
 			Title(fmt.Sprintf("An unfinished setup stopped at step %d (%s) on %s.", m.resume.Step, steps.Names()[m.resume.Step-1], m.resume.Saved.Local().Format("2006-01-02 15:04"))).
 			Options(huh.NewOption(resumeLabel(m.resume.Step), "resume"), huh.NewOption("Start over", "over")).Value(m.choice)))
-	case s.number() >= 1 && m.def().Fields != nil:
+	case s == stepMenu:
+		m.form = m.menuForm()
+	case s == stepConfirmOver:
+		m.form = m.confirmOverForm()
+	case s == stepValues || s == stepRotateDone || s == stepRotateSave:
+	case m.hasDef() && m.def().Fields != nil:
 		var groups []*huh.Group
 		for _, f := range m.def().Fields(m.values, m.env) {
 			g := huh.NewGroup(f)
@@ -261,6 +296,8 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, listenWait(msg.seq, msg.ch)
 	case savedMsg:
 		return m.savedResult(msg)
+	case verifiedMsg, rotatedMsg, finishedMsg, forgotMsg, deletedMsg, profileLoadedMsg:
+		return m.rerunResult(msg)
 	case copiedMsg:
 		if msg.err != nil {
 			m.flash = "Could not copy " + msg.label + ": " + msg.err.Error()
@@ -299,19 +336,22 @@ func (m Model) handleKey(k tea.KeyMsg) (tea.Model, tea.Cmd, bool) {
 		}
 		return m, nil, true
 	case "ctrl+o":
-		if m.step.number() >= 1 && m.def().Link != nil {
+		if m.hasDef() && m.def().Link != nil {
 			if l, ok := m.def().Link(m.values, m.env); ok {
 				return m, m.open(l.URL), true
 			}
 		}
 		return m, nil, true
 	case "ctrl+y":
-		if m.step.number() >= 1 && m.def().Copies != nil && m.step != stepSyncro {
+		if m.hasDef() && m.def().Copies != nil && m.step.number() >= 1 && m.step != stepSyncro {
 			if cs := m.def().Copies(m.values, m.env); len(cs) > 0 {
 				return m, m.copyValue(cs[0]), true
 			}
 		}
 		return m, nil, true
+	}
+	if model, cmd, done := m.rerunKey(k); done {
+		return model, cmd, true
 	}
 	switch m.step {
 	case stepBlocked:
@@ -330,6 +370,14 @@ func (m Model) handleKey(k tea.KeyMsg) (tea.Model, tea.Cmd, bool) {
 			return m, m.copyValue(c), true
 		case "enter", "q":
 			m.code = ExitDone
+			if m.deps.Demo != nil && k.String() == "enter" {
+				// The demo goes on to the menu a re-run would open.
+				st, name := m.deps.Store, m.deps.Profile
+				return m, func() tea.Msg {
+					p, _ := st.Load(name)
+					return profileLoadedMsg{p}
+				}, true
+			}
 			return m, tea.Quit, true
 		}
 		return m, nil, true
@@ -343,7 +391,12 @@ func (m Model) probed(msg probeDoneMsg) (tea.Model, tea.Cmd) {
 		m.step, m.code = stepBlocked, ExitStore
 		return m, nil
 	}
-	if m.resume != nil {
+	switch {
+	case m.deps.Current != nil && m.deps.Start == StartRotate:
+		return m, m.startRotation()
+	case m.deps.Current != nil:
+		return m, m.enter(stepMenu)
+	case m.resume != nil:
 		return m, m.enter(stepResume)
 	}
 	return m, m.enter(stepRedirect)
@@ -361,7 +414,7 @@ func (m Model) updateForm(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m.form = ff
 	}
 	cmds := []tea.Cmd{cmd}
-	if *m.values != before && m.step.number() >= 1 {
+	if *m.values != before && m.hasDef() {
 		m.checks = m.def().Check(m.values, m.env)
 		m.problem = nil
 		if m.step == stepDiscovery && m.values.Discovery != before.Discovery {
@@ -381,6 +434,9 @@ func (m Model) updateForm(msg tea.Msg) (tea.Model, tea.Cmd) {
 // formDone advances once every field of the step passed huh's validators,
 // which are the same pure checks shown under the fields.
 func (m Model) formDone(cmds []tea.Cmd) (tea.Model, tea.Cmd) {
+	if model, cmd, done := m.rerunFormDone(cmds); done {
+		return model, cmd
+	}
 	if m.step == stepResume {
 		p := *m.resume
 		m.resume = nil
@@ -479,6 +535,10 @@ func (m Model) View() string {
 	case stepResume:
 		b.WriteString("\n" + m.form.View() + "\n")
 		b.WriteString(s.help.Render("↑/↓ choose · enter confirm · ctrl+c quit"))
+		return s.app.Render(b.String())
+	}
+	if m.step >= stepMenu {
+		b.WriteString(m.rerunView())
 		return s.app.Render(b.String())
 	}
 	def := m.def()

@@ -308,6 +308,20 @@ func (s *Server) DeleteSecret(a *App, keyID string) bool {
 	return false
 }
 
+// DeleteSecretByHint removes the first secret whose Value starts with
+// hint, as an admin picks a secret in the portal by its hint.
+func (s *Server) DeleteSecretByHint(a *App, hint string) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for i, sec := range a.Secrets {
+		if sec.Hint == hint {
+			a.Secrets = append(a.Secrets[:i], a.Secrets[i+1:]...)
+			return true
+		}
+	}
+	return false
+}
+
 // FindApp returns the app with that client ID in any tenant.
 func (s *Server) FindApp(clientID string) (*Tenant, *App, bool) {
 	s.mu.Lock()
