@@ -217,3 +217,5 @@ func mustRead(t testing.TB, path string) string {
 }
 
 var readFile = os.ReadFile
+
+func keyUp() tea.KeyMsg { return tea.KeyMsg{Type: tea.KeyUp} }

@@ -1,8 +1,11 @@
 package wizard
 
 import (
+	"context"
 	"strings"
+	"sync"
 	"testing"
+	"time"
 
 	"entrasso/oidccheck"
 	"entrasso/store"
@@ -274,4 +277,23 @@ func TestHugePasteIsCutAndSaid(t *testing.T) {
 	if n := len(h.m.values.RedirectURI); n > oidccheck.MaxInput {
 		t.Fatalf("%d bytes kept", n)
 	}
+}
+
+// fakeClock is shared by the look-alike and the checker's sleep.
+type fakeClock struct {
+	mu  sync.Mutex
+	now time.Time
+}
+
+func (c *fakeClock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.now
+}
+
+func (c *fakeClock) Sleep(ctx context.Context, d time.Duration) error {
+	c.mu.Lock()
+	c.now = c.now.Add(d)
+	c.mu.Unlock()
+	return ctx.Err()
 }

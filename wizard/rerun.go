@@ -179,7 +179,7 @@ func (m Model) rerunFormDone(cmds []tea.Cmd) (tea.Model, tea.Cmd, bool) {
 		return m, tea.Batch(append(cmds, cmd, m.promote())...), true
 	case stepRotateSyncro:
 		if m.values.AppChoice != "yes" {
-			m.values.AppChoice = ""
+			m.values.AppChoice = "no"
 			cmd := m.enter(stepRotateSyncro)
 			m.flash = "The new secret stays current and the old one is kept. Finish here, or later with entrasso rotate --finish."
 			return m, tea.Batch(append(cmds, cmd)...), true
