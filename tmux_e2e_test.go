@@ -279,3 +279,88 @@ func TestTmuxTermKeepsProgressAndRestoresTerminal(t *testing.T) {
 	s2.keys("C-c")
 	s2.waitFor("EXIT=130")
 }
+
+// newSecret asks the look-alike's portal (its stdin) for a new secret.
+func (l *lookalikeProcess) newSecret(t *testing.T, out *bufio.Reader) (value, id string) {
+	if _, err := io.WriteString(l.stdin, "new-secret Syncro SSO 2027\n"); err != nil {
+		t.Fatal(err)
+	}
+	line, err := out.ReadString('\n')
+	if err != nil {
+		t.Fatal(err)
+	}
+	var m map[string]string
+	json.Unmarshal([]byte(line), &m)
+	return m["secret"], m["secret_id"]
+}
+
+// TestTmuxRotateFromMenuOnRealKeyring: a saved profile is rotated from the
+// menu in a real terminal; afterwards verify passes with the new secret,
+// and fails cleanly for a second machine's profile that still holds the
+// old secret once it is deleted in Entra.
+func TestTmuxRotateFromMenuOnRealKeyring(t *testing.T) {
+	requireRealKeyring(t)
+	cmd := exec.Command(binary, "demo", "--serve")
+	stdin, _ := cmd.StdinPipe()
+	stdout, _ := cmd.StdoutPipe()
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { cmd.Process.Signal(os.Interrupt); cmd.Wait() })
+	out := bufio.NewReader(stdout)
+	first, _ := out.ReadString('\n')
+	var raw map[string]string
+	json.Unmarshal([]byte(first), &raw)
+	l := &lookalikeProcess{Address: raw["address"], CAFile: raw["ca_file"], TenantID: raw["tenant_id"], ClientID: raw["client_id"],
+		RedirectURI: raw["redirect_uri"], Secret: raw["secret"], SecretID: raw["secret_id"], stdin: stdin}
+
+	home := t.TempDir()
+	profile, laptop := uniqueProfile(t), uniqueProfile(t)
+	env := []string{"HOME=" + home, "ENTRASSO_CONFIG_DIR=" + filepath.Join(home, "cfg"), "SSL_CERT_FILE=" + l.CAFile,
+		"ENTRASSO_AUTHORITY_HOST=" + l.Address, "TERM=xterm-256color", "DBUS_SESSION_BUS_ADDRESS=" + os.Getenv("DBUS_SESSION_BUS_ADDRESS")}
+	for _, p := range []string{profile, laptop} {
+		p := p
+		t.Cleanup(func() { runBinary(t, "", env, "forget", "--yes", "--profile", p) })
+		if _, errOut, code := runBinary(t, l.Secret+"\n", env, "setup", "--non-interactive", "--profile", p, "--client-secret-stdin",
+			"--redirect-uri", l.RedirectURI, "--client-id", l.ClientID, "--discovery-url", l.TenantID, "--secret-expires", "180d",
+			"--secret-description", "Syncro SSO"); code != 0 {
+			t.Fatalf("setup %s: %s", p, errOut)
+		}
+	}
+	newValue, _ := l.newSecret(t, out)
+
+	s := newTmux(t, env, binary+" --no-browser --profile "+profile)
+	s.waitFor("What now?")
+	s.keys("Enter").waitFor("Add a new client secret")
+	s.keys("Enter").keys("Enter").waitFor("Value (the secret)")
+	s.paste(newValue).waitFor("shaped like a client secret Value")
+	s.keys("Enter").waitFor("Did Save & Verify SSO pass")
+	if got, _, _ := runBinary(t, "", env, "secret", "--profile", profile); got != newValue {
+		t.Fatal("the new secret is not current after the live proof")
+	}
+	s.keys("Up").keys("Enter")
+	screen := s.waitFor("delete the old secret in Entra")
+	if !strings.Contains(screen, l.Secret[:3]+"…") {
+		t.Fatalf("the old secret is not named:\n%s", screen)
+	}
+	s.keys("Enter").waitFor("What now?")
+	s.keys("Down", "Down", "Down", "Down").keys("Enter")
+	if screen = s.waitFor("EXIT="); !strings.Contains(screen, "EXIT=0") {
+		t.Fatalf("after quit:\n%s", screen)
+	}
+	if strings.Contains(s.capture(true), newValue) || strings.Contains(s.capture(true), l.Secret) {
+		t.Fatal("a secret is in the pane")
+	}
+	grepTree(t, home, newValue)
+
+	// The admin deletes the old secret in Entra, as told.
+	io.WriteString(l.stdin, "delete-secret "+l.SecretID+"\n")
+	out.ReadString('\n')
+	if o, errOut, code := runBinary(t, "", env, "verify", "--profile", profile); code != 0 {
+		t.Fatalf("verify with the new secret: exit %d\n%s%s", code, o, errOut)
+	}
+	o, _, code := runBinary(t, "", env, "verify", "--json", "--profile", laptop)
+	if c, _ := reportOf(t, o).FirstFailure(); code != 1 || c.Field != "client_secret" || c.Code != "invalid_secret" {
+		t.Fatalf("verify with the old secret: exit %d %+v", code, c)
+	}
+}

@@ -391,7 +391,7 @@ func (m Model) rerunView() string {
 		b.WriteString(s.help.Width(w).Render("1-4 copy · enter back to the menu · ctrl+c quit"))
 	default:
 		def := m.def()
-		b.WriteString(s.stepNow.Render("Rotating the client secret") + s.dim.Render(fmt.Sprintf(" · %d of 2 · %s", def.Number, def.Name)) + "\n\n")
+		b.WriteString(s.stepNow.Render("Rotating the client secret") + s.dim.Render(fmt.Sprintf(" · %d of 2 · %s", def.Number, def.Title)) + "\n\n")
 		b.WriteString(s.instructions.Width(w).Render(def.Instructions(m.values, m.env)) + "\n")
 		if m.problem != nil {
 			b.WriteString("\n" + m.checkView(*m.problem, "Entra said: ") + "\n")
