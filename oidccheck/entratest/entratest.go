@@ -136,6 +136,7 @@ type state struct {
 	counts   map[Endpoint]int
 	signInAs *User
 	propag   time.Duration
+	tamper   func(claims map[string]any) (otherKey bool)
 }
 
 // Options configures New.
@@ -271,6 +272,15 @@ func (s *Server) AddUser(t *Tenant, u User) *User {
 	t.Users = append(t.Users, p)
 	s.mu.Unlock()
 	return p
+}
+
+// TamperIDTokens changes every ID token the code exchange issues; when it
+// returns true the token is signed with a key the JWKS does not hold.
+// Tests use it for the tokens a client must reject.
+func (s *Server) TamperIDTokens(f func(claims map[string]any) (otherKey bool)) {
+	s.mu.Lock()
+	s.state.tamper = f
+	s.mu.Unlock()
 }
 
 // SignInAs makes the authorize endpoint sign in u (default: the tenant's

@@ -243,7 +243,7 @@ func (s *Server) keys(w http.ResponseWriter, fault Fault) {
 	}
 	pub := s.key.PublicKey
 	_ = json.NewEncoder(w).Encode(map[string]any{"keys": []map[string]any{{
-		"kty": "RSA", "use": "sig", "kid": s.kid, "x5t": s.kid,
+		"kty": "RSA", "use": "sig", "kid": s.kid,
 		"n": b64(pub.N.Bytes()), "e": b64(big.NewInt(int64(pub.E)).Bytes()),
 	}}})
 }
@@ -511,9 +511,19 @@ func (s *Server) redeemCode(w http.ResponseWriter, r *http.Request, t *Tenant, a
 		if u.Guest {
 			claims["acct"] = 1
 		}
+		s.mu.Lock()
+		tamper := s.state.tamper
+		s.mu.Unlock()
+		idToken := ""
+		if tamper != nil && tamper(claims) {
+			other, _ := rsa.GenerateKey(rand.Reader, 2048)
+			idToken = SignWith(other, s.kid, claims)
+		} else {
+			idToken = s.Sign(claims)
+		}
 		writeJSON(w, map[string]any{"token_type": "Bearer", "scope": c.scope, "expires_in": 3599, "ext_expires_in": 3599,
 			"access_token": s.Sign(map[string]any{"aud": "00000003-0000-0000-c000-000000000000", "tid": t.ID, "iat": now.Unix(), "exp": now.Add(time.Hour).Unix()}),
-			"id_token":     s.Sign(claims)})
+			"id_token":     idToken})
 	}
 }
 
