@@ -85,6 +85,7 @@ func commands() []command {
 		{"check", "check values without saving anything, as a report", checkCommand},
 		{"setup", "the first-time setup (--non-interactive: from flags, for scripts)", setupCommand},
 		{"rotate", "rotate the client secret without losing the working one (--non-interactive, --finish)", rotateCommand},
+		{"test-login", "a real sign-in through the browser before SSO is enforced for everyone", testLoginCommand},
 		{"verify", "live check of the saved profile with the stored secret (for cron)", verifyCommand},
 		{"status", "what is saved and how long until the secret expires", statusCommand},
 		{"secret", "print the stored secret, for piping (entrasso secret | pbcopy)", secretCommand},

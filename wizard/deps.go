@@ -122,3 +122,10 @@ func (d *Deps) probe(ctx context.Context) error {
 
 // Stdout is the program's output, for OSC 52.
 var Stdout io.Writer = os.Stdout
+
+// AuthenticationURL is the app's Authentication page, where the test
+// sign-in's redirect URI is added (and removed again).
+func AuthenticationURL(p *store.Profile) string {
+	host, _ := oidccheck.PrimaryHost(p.AuthorityHost)
+	return oidccheck.CloudFor(host).Portal + "/#view/Microsoft_AAD_RegisteredApps/ApplicationMenuBlade/~/Authentication/appId/" + p.ClientID + "/isMSAApp~/false"
+}
