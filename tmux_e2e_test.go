@@ -156,7 +156,7 @@ func TestTmuxDemo(t *testing.T) {
 	s.keys("Enter")
 	// The demo goes on to the menu a re-run would open; quit from there.
 	s.waitFor("What now?")
-	s.keys("Down", "Down", "Down", "Down").keys("Enter")
+	s.keys("Down", "Down", "Down", "Down", "Down").keys("Enter")
 	screen = s.waitFor("EXIT=")
 	if !strings.Contains(screen, "EXIT=0") || !strings.Contains(screen, "That was the demo") {
 		t.Fatalf("after exit:\n%s", screen)
@@ -347,7 +347,7 @@ func TestTmuxRotateFromMenuOnRealKeyring(t *testing.T) {
 		t.Fatalf("the old secret is not named:\n%s", screen)
 	}
 	s.keys("Enter").waitFor("What now?")
-	s.keys("Down", "Down", "Down", "Down").keys("Enter")
+	s.keys("Down", "Down", "Down", "Down", "Down").keys("Enter")
 	if screen = s.waitFor("EXIT="); !strings.Contains(screen, "EXIT=0") {
 		t.Fatalf("after quit:\n%s", screen)
 	}

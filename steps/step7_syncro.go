@@ -39,7 +39,7 @@ func SyncroStep() Step {
 // Syncro account. Each line fits an 80-column screen.
 func Checklist(expires string) []string {
 	return []string{
-		"Test a real sign-in: entrasso test-login",
+		"Test a real sign-in (key t, or entrasso test-login)",
 		"Each technician's Syncro email must equal their Entra email",
 		"Keep a second Syncro session signed in while you switch",
 		"After Enable SSO, sign in to Syncro in a private window",

@@ -296,7 +296,7 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, listenWait(msg.seq, msg.ch)
 	case savedMsg:
 		return m.savedResult(msg)
-	case verifiedMsg, rotatedMsg, finishedMsg, forgotMsg, deletedMsg, profileLoadedMsg:
+	case verifiedMsg, rotatedMsg, finishedMsg, forgotMsg, deletedMsg, profileLoadedMsg, loginURLMsg, loginDoneMsg:
 		return m.rerunResult(msg)
 	case copiedMsg:
 		if msg.err != nil {
@@ -368,6 +368,11 @@ func (m Model) handleKey(k tea.KeyMsg) (tea.Model, tea.Cmd, bool) {
 		case "1", "2", "3", "4":
 			c := m.def().Copies(m.values, m.env)[k.Runes[0]-'1']
 			return m, m.copyValue(c), true
+		case "t":
+			if !m.live.running {
+				return m, m.testLogin(), true
+			}
+			return m, nil, true
 		case "enter", "q":
 			m.code = ExitDone
 			if m.deps.Demo != nil && k.String() == "enter" {
@@ -553,6 +558,14 @@ func (m Model) View() string {
 		b.WriteString("\n" + m.saveView())
 	case stepSyncro:
 		b.WriteString("\n" + m.syncroView())
+		switch {
+		case m.live.running:
+			b.WriteString(m.loginWaitView())
+		case m.verified != nil:
+			for _, c := range m.verified.Checks {
+				b.WriteString(m.checkView(c, "") + "\n")
+			}
+		}
 	default:
 		if m.form != nil {
 			b.WriteString("\n" + trimBlankLines(m.form.View()) + "\n")
@@ -711,7 +724,7 @@ func (m Model) helpLine() string {
 	case stepSave:
 		keys = []string{"esc stop", "enter retry", "ctrl+b back"}
 	case stepSyncro:
-		keys = []string{"1-4 copy", "ctrl+o open Authentication", "ctrl+b back", "enter finish"}
+		keys = []string{"1-4 copy", "t test sign-in", "ctrl+o open Authentication", "ctrl+b back", "enter finish"}
 	default:
 		keys = []string{"enter next", "shift+tab previous field"}
 		if m.step.number() > 1 {

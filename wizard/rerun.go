@@ -32,7 +32,16 @@ type (
 		err     error
 		profile *store.Profile
 	}
-	forgotMsg        struct{ err error }
+	forgotMsg   struct{ err error }
+	loginURLMsg struct {
+		seq int
+		url string
+	}
+	loginDoneMsg struct {
+		seq    int
+		id     *oidccheck.Identity
+		checks []oidccheck.Check
+	}
 	profileLoadedMsg struct{ profile *store.Profile }
 	deletedMsg       struct{ err error }
 )
@@ -43,6 +52,7 @@ const (
 	menuVerify = "verify"
 	menuValues = "values"
 	menuOver   = "over"
+	menuLogin  = "login"
 	menuQuit   = "quit"
 )
 
@@ -70,6 +80,7 @@ func (m *Model) menuForm() *huh.Form {
 	return m.newForm(huh.NewGroup(huh.NewSelect[string]().Key("menu").Title("What now?").Options(
 		huh.NewOption(rotate, menuRotate),
 		huh.NewOption("Verify now (live check with the stored secret)", menuVerify),
+		huh.NewOption("Test sign-in through the browser", menuLogin),
 		huh.NewOption("Show the values for Syncro", menuValues),
 		huh.NewOption("Start over (forget this profile, then set up again)", menuOver),
 		huh.NewOption("Quit", menuQuit),
@@ -152,6 +163,8 @@ func (m Model) rerunFormDone(cmds []tea.Cmd) (tea.Model, tea.Cmd, bool) {
 			cmds = append(cmds, m.startRotation())
 		case menuVerify:
 			cmds = append(cmds, m.enter(stepMenu), m.verify())
+		case menuLogin:
+			cmds = append(cmds, m.enter(stepMenu), m.testLogin())
 		case menuValues:
 			m.rotationValues()
 			m.values.SecretExpiry = m.deps.Current.Secret.Expires
@@ -267,6 +280,23 @@ func (m *Model) promote() tea.Cmd {
 
 func (m Model) rerunResult(msg tea.Msg) (tea.Model, tea.Cmd) {
 	switch msg := msg.(type) {
+	case loginURLMsg:
+		if msg.seq == m.live.seq && m.live.running {
+			m.live.waiting = "browser"
+			if msg.url != "" {
+				m.live.waiting = msg.url
+			}
+		}
+	case loginDoneMsg:
+		if msg.seq == m.live.seq {
+			m.live.running, m.live.waiting = false, ""
+			r := oidccheck.Report{}
+			r.Add(msg.checks...)
+			m.verified = &r
+			if p, err := m.deps.Store.Load(m.deps.Profile); err == nil {
+				m.deps.Current = p
+			}
+		}
 	case verifiedMsg:
 		if msg.seq == m.live.seq {
 			m.live.running = false
@@ -369,6 +399,8 @@ func (m Model) rerunView() string {
 		}
 		b.WriteString(trimBlankLines(m.form.View()) + "\n")
 		switch {
+		case m.live.running && m.live.waiting != "":
+			b.WriteString(m.loginWaitView())
 		case m.live.running:
 			b.WriteString(m.spin.View() + " Checking with Entra…\n")
 		case m.verified != nil:
@@ -481,4 +513,75 @@ func orNone(s string) string {
 		return "(not recorded)"
 	}
 	return s
+}
+
+// testLogin runs the real sign-in (oidccheck.TestLogin) in the background:
+// the browser opens, or the URL is shown to open elsewhere.
+func (m *Model) testLogin() tea.Cmd {
+	ctx, cancel := context.WithCancel(context.Background())
+	m.live = live{seq: m.live.seq + 1, running: true, cancel: cancel, waiting: "starting"}
+	m.verified = nil
+	d, seq := m.deps, m.live.seq
+	urls := make(chan string, 1)
+	run := func() tea.Msg {
+		defer cancel()
+		fail := func(c oidccheck.Check) tea.Msg { return loginDoneMsg{seq: seq, checks: []oidccheck.Check{c}} }
+		pp, err := d.Store.Load(d.Profile)
+		if err != nil {
+			return fail(oidccheck.Check{Field: oidccheck.FieldLogin, Status: oidccheck.StatusFail, Message: "no saved profile to sign in with"})
+		}
+		p := *pp
+		secret, err := d.Store.Secret(d.Profile)
+		if err != nil {
+			return fail(oidccheck.Check{Field: oidccheck.FieldSecretStore, Status: oidccheck.StatusFail, Message: err.Error()})
+		}
+		dd, r := oidccheck.ParseDiscovery(p.DiscoveryURL, d.Checker.AuthorityHost)
+		if !r.OK() {
+			return fail(r.Checks[0])
+		}
+		prov, c := d.Checker.Discover(ctx, dd)
+		if prov == nil {
+			return fail(c)
+		}
+		id, checks := d.Checker.TestLogin(ctx, oidccheck.LoginOptions{Provider: prov, ClientID: p.ClientID, Secret: secret,
+			ExpectTenant: p.TenantID, Open: func(u string) error {
+				if !d.NoBrowser && d.OpenURL != nil && d.OpenURL(u) == nil {
+					urls <- ""
+				} else {
+					urls <- u
+				}
+				return nil
+			}})
+		if id != nil {
+			failed := false
+			for _, c := range checks {
+				failed = failed || c.Status == oidccheck.StatusFail
+			}
+			if !failed {
+				now := time.Now().UTC()
+				_ = d.Store.Update(d.Profile, func(p *store.Profile) error { p.LastSignIn = &now; return nil })
+			}
+		}
+		return loginDoneMsg{seq: seq, id: id, checks: checks}
+	}
+	listen := func() tea.Msg {
+		select {
+		case u := <-urls:
+			return loginURLMsg{seq: seq, url: u}
+		case <-ctx.Done():
+			return nil
+		}
+	}
+	return tea.Batch(m.spin.Tick, run, listen)
+}
+
+func (m Model) loginWaitView() string {
+	s := m.styles
+	out := m.spin.View() + " Waiting for the sign-in in the browser (esc stops)…\n"
+	out += s.dim.Width(m.contentWidth()).Render("The app needs "+oidccheck.LoopbackRedirectURI+" as a Web redirect URI (ctrl+o at step 7 opens Authentication).") + "\n"
+	if strings.HasPrefix(m.live.waiting, "https://") {
+		// Unwrapped, so that it can be copied whole.
+		out += "Open this URL in a browser on this machine:\n" + m.live.waiting + "\n"
+	}
+	return out
 }

@@ -2,6 +2,8 @@ package wizard
 
 import (
 	"context"
+	"crypto/tls"
+	"net/http"
 	"strings"
 	"testing"
 	"time"
@@ -117,12 +119,12 @@ func TestExpiredSecretIsShownAndRotatedTheSameWay(t *testing.T) {
 func TestStartOverAsksFirst(t *testing.T) {
 	f := newFixture(t)
 	h := withProfile(t, f, f.demo.Secret.Value)
-	h.key("down").key("down").key("down").key("enter").at(stepConfirmOver)
+	h.key("down").key("down").key("down").key("down").key("enter").at(stepConfirmOver)
 	h.key("enter").at(stepMenu) // the default answer is no
 	if _, err := f.store.Load("default"); err != nil {
 		t.Fatal("the profile was forgotten on a no")
 	}
-	h.key("down").key("down").key("down").key("enter").key("down").key("enter")
+	h.key("down").key("down").key("down").key("down").key("enter").key("down").key("enter")
 	h.at(stepRedirect)
 	if _, err := f.store.Load("default"); err == nil || stored(t, f, store.CurrentUser("default")) != "" {
 		t.Fatal("start over kept the profile or its secret")
@@ -130,3 +132,25 @@ func TestStartOverAsksFirst(t *testing.T) {
 }
 
 var _ = oidccheck.StatusPass
+
+func TestTestSignInAfterStep7(t *testing.T) {
+	f := newFixture(t)
+	browser := &http.Client{Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: f.srv.CA.Pool()}}, Timeout: 10 * time.Second}
+	f.deps.OpenURL = func(u string) error {
+		go func() {
+			if resp, err := browser.Get(u); err == nil {
+				resp.Body.Close()
+			}
+		}()
+		return nil
+	}
+	h := newHarness(t, f)
+	toSecret(h, f).paste(f.demo.Secret.Value).key("enter")
+	h.paste(f.demo.Tenant.ID).key("enter")
+	h.at(stepSyncro)
+	h.key("t")
+	h.sees("signed in as Adele Vance", "differs from the sign-in name")
+	if p, _ := f.store.Load("default"); p.LastSignIn == nil {
+		t.Fatal("the sign-in was not recorded")
+	}
+}
