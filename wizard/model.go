@@ -368,6 +368,8 @@ func (m Model) handleKey(k tea.KeyMsg) (tea.Model, tea.Cmd, bool) {
 		case "1", "2", "3", "4":
 			c := m.def().Copies(m.values, m.env)[k.Runes[0]-'1']
 			return m, m.copyValue(c), true
+		case "c":
+			return m, m.copyValue(steps.Copy{Label: "the test sign-in's redirect URI", Value: oidccheck.LoopbackRedirectURI}), true
 		case "t":
 			if !m.live.running {
 				return m, m.testLogin(), true
@@ -724,7 +726,7 @@ func (m Model) helpLine() string {
 	case stepSave:
 		keys = []string{"esc stop", "enter retry", "ctrl+b back"}
 	case stepSyncro:
-		keys = []string{"1-4 copy", "t test sign-in", "ctrl+o open Authentication", "ctrl+b back", "enter finish"}
+		keys = []string{"1-4 copy", "t test sign-in", "c copy its localhost URI", "ctrl+o open Authentication", "ctrl+b back", "enter finish"}
 	default:
 		keys = []string{"enter next", "shift+tab previous field"}
 		if m.step.number() > 1 {

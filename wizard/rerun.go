@@ -578,7 +578,7 @@ func (m *Model) testLogin() tea.Cmd {
 func (m Model) loginWaitView() string {
 	s := m.styles
 	out := m.spin.View() + " Waiting for the sign-in in the browser (esc stops)…\n"
-	out += s.dim.Width(m.contentWidth()).Render("The app needs "+oidccheck.LoopbackRedirectURI+" as a Web redirect URI (ctrl+o at step 7 opens Authentication).") + "\n"
+	out += s.dim.Width(m.contentWidth()).Render("The app needs "+oidccheck.LoopbackRedirectURI+" as a Web redirect URI under Authentication (at step 7: c copies it, ctrl+o opens the page).") + "\n"
 	if strings.HasPrefix(m.live.waiting, "https://") {
 		// Unwrapped, so that it can be copied whole.
 		out += "Open this URL in a browser on this machine:\n" + m.live.waiting + "\n"

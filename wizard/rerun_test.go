@@ -148,6 +148,10 @@ func TestTestSignInAfterStep7(t *testing.T) {
 	toSecret(h, f).paste(f.demo.Secret.Value).key("enter")
 	h.paste(f.demo.Tenant.ID).key("enter")
 	h.at(stepSyncro)
+	h.key("c")
+	if f.copied[len(f.copied)-1] != oidccheck.LoopbackRedirectURI {
+		t.Fatal("c did not copy the localhost redirect URI")
+	}
 	h.key("t")
 	h.sees("signed in as Adele Vance", "differs from the sign-in name")
 	if p, _ := f.store.Load("default"); p.LastSignIn == nil {
