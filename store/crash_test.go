@@ -1,10 +1,11 @@
+//go:build !windows
+
 package store
 
 import (
 	"bufio"
 	"context"
 	"crypto/rand"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"math/big"
@@ -125,13 +126,6 @@ func childCmd(t *testing.T, op, dir, name, crash string) *exec.Cmd {
 	cmd.Env = append(os.Environ(), "STORE_TEST_CHILD="+op, "STORE_CHILD_DIR="+dir, "STORE_CHILD_PROFILE="+name, "STORE_CHILD_CRASH="+crash)
 	cmd.Stderr = os.Stderr
 	return cmd
-}
-
-func uniqueName(t *testing.T) string {
-	var b [4]byte
-	rand.Read(b[:])
-	name := "crash-" + hex.EncodeToString(b[:])
-	return name
 }
 
 // assertConsistent is what every crash must leave after the next run's

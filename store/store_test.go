@@ -2,6 +2,8 @@ package store
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"errors"
 	"os"
 	"path/filepath"
@@ -400,4 +402,11 @@ func TestSecretInfoDaysLeft(t *testing.T) {
 	if _, ok := (SecretInfo{}).DaysLeft(now); ok {
 		t.Error("no date gave days")
 	}
+}
+
+func uniqueName(t *testing.T) string {
+	var b [4]byte
+	rand.Read(b[:])
+	name := "crash-" + hex.EncodeToString(b[:])
+	return name
 }
