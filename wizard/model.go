@@ -264,6 +264,13 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		if model, cmd, done := m.handleKey(msg); done {
 			return model, cmd
 		}
+		if msg.Paste && len(msg.Runes) <= oidccheck.MaxInput {
+			if once, doubled := undoublePaste(string(msg.Runes)); doubled {
+				msg.Runes = []rune(once)
+				m.flash = "The paste arrived twice (a Windows console does this); entrasso kept it once."
+				return m.updateForm(msg)
+			}
+		}
 		// No value is longer than oidccheck.MaxInput: a bigger paste is cut
 		// here, before the text input sanitizes every rune of it.
 		if msg.Paste && len(msg.Runes) > oidccheck.MaxInput {
