@@ -13,23 +13,11 @@ import (
 func testLoginCommand(fs *flag.FlagSet) func(context.Context, *globals, env) int {
 	timeout := fs.Duration("login-timeout", oidccheck.DefaultLoginTimeout, "how long to wait for the sign-in in the browser")
 	return func(ctx context.Context, g *globals, e env) int {
-		s, p, code := loadForUse(g, e, "test-login")
+		s, p, secret, checker, code := withStoredSecret(g, e, "test-login")
 		if p == nil {
 			return code
 		}
 		rep := oidccheck.Report{Profile: g.profile}
-		secret, err := s.Secret(g.profile)
-		if err != nil {
-			c, code := storeCheck(err)
-			rep.Add(c)
-			printReport(e, g, &rep)
-			return code
-		}
-		checker, err := profileChecker(g, e, p, 0)
-		if err != nil {
-			fmt.Fprintf(e.stderr, "entrasso test-login: %v\n", err)
-			return exitFailed
-		}
 		d, r := oidccheck.ParseDiscovery(p.DiscoveryURL, checker.AuthorityHost)
 		if !r.OK() {
 			rep.Add(r.Checks...)

@@ -46,33 +46,41 @@ func profileChecker(g *globals, e env, p *store.Profile, wait time.Duration) (*o
 	return c, nil
 }
 
+// withStoredSecret loads the profile, its stored secret and a checker for
+// it (which never retries: a stored secret that Entra refuses is not a new
+// one on its way). On failure it has printed why; code is the exit code.
+func withStoredSecret(g *globals, e env, cmd string) (s *store.Store, p *store.Profile, secret string, c *oidccheck.Checker, code int) {
+	s, p, code = loadForUse(g, e, cmd)
+	if p == nil {
+		return nil, nil, "", nil, code
+	}
+	secret, err := s.Secret(g.profile)
+	if err != nil {
+		c, code := storeCheck(err)
+		rep := oidccheck.Report{Profile: g.profile}
+		rep.Add(c)
+		printReport(e, g, &rep)
+		return nil, nil, "", nil, code
+	}
+	if c, err = profileChecker(g, e, p, 0); err != nil {
+		fmt.Fprintf(e.stderr, "entrasso %s: %v\n", cmd, err)
+		return nil, nil, "", nil, exitFailed
+	}
+	return s, p, secret, c, exitOK
+}
+
 func verifyCommand(fs *flag.FlagSet) func(context.Context, *globals, env) int {
 	return func(ctx context.Context, g *globals, e env) int {
-		s, p, code := loadForUse(g, e, "verify")
+		s, p, secret, checker, code := withStoredSecret(g, e, "verify")
 		if p == nil {
 			return code
-		}
-		rep := oidccheck.Report{Profile: g.profile}
-		secret, err := s.Secret(g.profile)
-		if err != nil {
-			c, code := storeCheck(err)
-			rep.Add(c)
-			printReport(e, g, &rep)
-			return code
-		}
-		// verify never retries: a stored secret that Entra refuses is not
-		// a new one on its way (DESIGN.md).
-		checker, err := profileChecker(g, e, p, 0)
-		if err != nil {
-			fmt.Fprintf(e.stderr, "entrasso verify: %v\n", err)
-			return exitFailed
 		}
 		in := oidccheck.Input{ClientID: &p.ClientID, ClientSecret: &secret, Discovery: &p.DiscoveryURL,
 			SecretExpires: p.Secret.Expires, Profile: g.profile}
 		if p.RedirectURI != "" {
 			in.RedirectURI = &p.RedirectURI
 		}
-		rep = checker.Run(ctx, in).Report
+		rep := checker.Run(ctx, in).Report
 		if !rep.Failed() {
 			now := e.now().UTC()
 			err := s.Update(g.profile, func(p *store.Profile) error { p.LastVerified = &now; return nil })

@@ -61,6 +61,20 @@ func (m *Model) maybeCheckDiscovery() tea.Cmd {
 	})
 }
 
+// waitingChecker is a copy of c that reports its propagation waits on a
+// channel, for the screen to show while a new secret is retried.
+func waitingChecker(c *oidccheck.Checker) (*oidccheck.Checker, chan oidccheck.WaitInfo) {
+	waits := make(chan oidccheck.WaitInfo, 8)
+	cc := *c
+	cc.OnWait = func(w oidccheck.WaitInfo) {
+		select {
+		case waits <- w:
+		default:
+		}
+	}
+	return &cc, waits
+}
+
 // listenWait delivers the propagation waits of a running save.
 func listenWait(seq int, ch <-chan oidccheck.WaitInfo) tea.Cmd {
 	return func() tea.Msg {
@@ -84,18 +98,11 @@ func (m *Model) startSave() tea.Cmd {
 	m.live.cancel = cancel
 	v := *m.values
 	d, env, seq := m.deps, m.env, m.live.seq
-	waits := make(chan oidccheck.WaitInfo, 8)
-	checker := *d.Checker
-	checker.OnWait = func(w oidccheck.WaitInfo) {
-		select {
-		case waits <- w:
-		default:
-		}
-	}
+	checker, waits := waitingChecker(d.Checker)
 	run := func() tea.Msg {
 		defer cancel()
 		defer close(waits)
-		rep, note, err := Save(ctx, d, &checker, v, env)
+		rep, note, err := Save(ctx, d, checker, v, env)
 		return savedMsg{seq: seq, report: rep, note: note, err: err}
 	}
 	return tea.Batch(m.spin.Tick, run, listenWait(seq, waits))

@@ -245,14 +245,7 @@ func (m *Model) promote() tea.Cmd {
 	m.live = live{seq: m.live.seq + 1, running: true, cancel: cancel}
 	m.problem = nil
 	v, d, env, seq, p := *m.values, m.deps, m.env, m.live.seq, *m.deps.Current
-	waits := make(chan oidccheck.WaitInfo, 8)
-	checker := *d.Checker
-	checker.OnWait = func(w oidccheck.WaitInfo) {
-		select {
-		case waits <- w:
-		default:
-		}
-	}
+	checker, waits := waitingChecker(d.Checker)
 	run := func() tea.Msg {
 		defer cancel()
 		defer close(waits)
