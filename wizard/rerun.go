@@ -18,8 +18,9 @@ import (
 // Messages of the re-run.
 type (
 	verifiedMsg struct {
-		seq    int
-		report oidccheck.Report
+		seq     int
+		report  oidccheck.Report
+		profile *store.Profile
 	}
 	rotatedMsg struct {
 		seq     int
@@ -38,9 +39,10 @@ type (
 		url string
 	}
 	loginDoneMsg struct {
-		seq    int
-		id     *oidccheck.Identity
-		checks []oidccheck.Check
+		seq     int
+		id      *oidccheck.Identity
+		checks  []oidccheck.Check
+		profile *store.Profile
 	}
 	profileLoadedMsg struct{ profile *store.Profile }
 	deletedMsg       struct{ err error }
@@ -223,7 +225,7 @@ func (m *Model) verify() tea.Cmd {
 			} else {
 				rep.Add(oidccheck.Check{Field: oidccheck.FieldSecretStore, Status: oidccheck.StatusFail, Message: err.Error()})
 			}
-			return verifiedMsg{seq, rep}
+			return verifiedMsg{seq: seq, report: rep}
 		}
 		checker := *d.Checker
 		checker.PropagationWait = 0
@@ -234,7 +236,8 @@ func (m *Model) verify() tea.Cmd {
 			now := time.Now().UTC()
 			_ = d.Store.Update(d.Profile, func(p *store.Profile) error { p.LastVerified = &now; return nil })
 		}
-		return verifiedMsg{seq, rep}
+		np, _ := d.Store.Load(d.Profile)
+		return verifiedMsg{seq: seq, report: rep, profile: np}
 	})
 }
 
@@ -286,8 +289,8 @@ func (m Model) rerunResult(msg tea.Msg) (tea.Model, tea.Cmd) {
 			r := oidccheck.Report{}
 			r.Add(msg.checks...)
 			m.verified = &r
-			if p, err := m.deps.Store.Load(m.deps.Profile); err == nil {
-				m.deps.Current = p
+			if msg.profile != nil && m.deps.Current != nil {
+				m.deps.Current = msg.profile
 			}
 		}
 	case verifiedMsg:
@@ -295,8 +298,8 @@ func (m Model) rerunResult(msg tea.Msg) (tea.Model, tea.Cmd) {
 			m.live.running = false
 			r := msg.report
 			m.verified = &r
-			if p, err := m.deps.Store.Load(m.deps.Profile); err == nil {
-				m.deps.Current = p
+			if msg.profile != nil {
+				m.deps.Current = msg.profile
 			}
 		}
 	case rotatedMsg:
@@ -555,7 +558,8 @@ func (m *Model) testLogin() tea.Cmd {
 				_ = d.Store.Update(d.Profile, func(p *store.Profile) error { p.LastSignIn = &now; return nil })
 			}
 		}
-		return loginDoneMsg{seq: seq, id: id, checks: checks}
+		np, _ := d.Store.Load(d.Profile)
+		return loginDoneMsg{seq: seq, id: id, checks: checks, profile: np}
 	}
 	listen := func() tea.Msg {
 		select {
