@@ -1,6 +1,7 @@
 package oidccheck
 
 import (
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -25,13 +26,13 @@ func TestEntraCodesMapToTheirField(t *testing.T) {
 		{999999, FieldClientSecret, FieldClientSecret, CodeEntraError},
 	}
 	for _, c := range cases {
-		e := EntraError{Error: "invalid_client", Description: "AADSTS" + itoa(c.code) + ": something. Trace ID: x Correlation ID: y",
+		e := EntraError{Error: "invalid_client", Description: "AADSTS" + strconv.Itoa(c.code) + ": something. Trace ID: x Correlation ID: y",
 			Codes: []int{c.code}, TraceID: "t", CorrelationID: "c"}
 		got := entraCheck(e, c.running, "login.microsoftonline.com")
 		if got.Field != c.field || got.Code != c.want || got.TraceID != "t" || got.CorrelationID != "c" {
 			t.Errorf("AADSTS%d: %+v", c.code, got)
 		}
-		if got.Code == CodeEntraError && !strings.Contains(got.Fix, "https://login.microsoftonline.com/error?code="+itoa(c.code)) {
+		if got.Code == CodeEntraError && !strings.Contains(got.Fix, "https://login.microsoftonline.com/error?code="+strconv.Itoa(c.code)) {
 			t.Errorf("AADSTS%d: no error-page link: %q", c.code, got.Fix)
 		}
 		if strings.Contains(got.Message, "Trace ID") {
@@ -60,13 +61,4 @@ func TestSignInErrorsMapToLoginCodes(t *testing.T) {
 	if c := signInError("consent_required", "", p); c.Code != CodeConsentRequired {
 		t.Errorf("error=consent_required: %+v", c)
 	}
-}
-
-func itoa(n int) string {
-	s := ""
-	for n > 0 {
-		s = string(rune('0'+n%10)) + s
-		n /= 10
-	}
-	return s
 }
