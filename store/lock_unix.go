@@ -5,7 +5,6 @@ package store
 import (
 	"fmt"
 	"os"
-	"path/filepath"
 	"syscall"
 )
 
@@ -13,16 +12,9 @@ import (
 // entrasso process that holds it. The file is never deleted: removing a
 // lock file lets two processes lock two different files.
 func (s *Store) lock(name string) (func(), error) {
-	if err := ValidName(name); err != nil {
-		return nil, err
-	}
-	if err := s.ensureDirs(); err != nil {
-		return nil, err
-	}
-	path := filepath.Join(s.profilesDir(), "."+name+".lock")
-	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o600)
+	f, path, err := s.openLockFile(name)
 	if err != nil {
-		return nil, fmt.Errorf("store: opening lock %s: %w", path, err)
+		return nil, err
 	}
 	for {
 		err = syscall.Flock(int(f.Fd()), syscall.LOCK_EX)

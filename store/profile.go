@@ -242,6 +242,23 @@ func (s *Store) Update(name string, change func(*Profile) error) error {
 	return s.write(p)
 }
 
+// openLockFile opens (creating) the profile's lock file. It is never
+// deleted: removing a lock file lets two processes lock two different files.
+func (s *Store) openLockFile(name string) (*os.File, string, error) {
+	if err := ValidName(name); err != nil {
+		return nil, "", err
+	}
+	if err := s.ensureDirs(); err != nil {
+		return nil, "", err
+	}
+	path := filepath.Join(s.profilesDir(), "."+name+".lock")
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o600)
+	if err != nil {
+		return nil, "", fmt.Errorf("store: opening lock %s: %w", path, err)
+	}
+	return f, path, nil
+}
+
 // writeAtomic replaces path with data so that a reader, or a crash, sees
 // either the old file or the new one: a temporary file in the same folder,
 // fsync, rename, fsync of the folder.

@@ -108,14 +108,12 @@ func (s *Store) Setup(ctx context.Context, name, secret string, prove SetupProve
 	if len(secret) > MaxSecretBytes {
 		return "", tooBig(len(secret))
 	}
-	unlock, err := s.lock(name)
+	unlock, n, err := s.begin(name)
+	note = n
 	if err != nil {
-		return "", err
-	}
-	defer unlock()
-	if note, err = s.reconcile(name); err != nil {
 		return note, err
 	}
+	defer unlock()
 	existing, err := s.Load(name)
 	switch {
 	case err == nil:
@@ -183,14 +181,12 @@ func (s *Store) Promote(ctx context.Context, name string, info SecretInfo, secre
 	if len(secret) > MaxSecretBytes {
 		return "", tooBig(len(secret))
 	}
-	unlock, err := s.lock(name)
+	unlock, n, err := s.begin(name)
+	note = n
 	if err != nil {
-		return "", err
-	}
-	defer unlock()
-	if note, err = s.reconcile(name); err != nil {
 		return note, err
 	}
+	defer unlock()
 	p, err := s.Load(name)
 	if err != nil {
 		return note, err
@@ -245,14 +241,12 @@ func (s *Store) Promote(ctx context.Context, name string, info SecretInfo, secre
 // previous secret from the keyring and the profile, and returns what it
 // knew of it, so the admin can be told which secret to delete in Entra.
 func (s *Store) Finish(name string) (old SecretInfo, note string, err error) {
-	unlock, err := s.lock(name)
+	unlock, n, err := s.begin(name)
+	note = n
 	if err != nil {
-		return old, "", err
-	}
-	defer unlock()
-	if note, err = s.reconcile(name); err != nil {
 		return old, note, err
 	}
+	defer unlock()
 	p, err := s.Load(name)
 	if err != nil {
 		return old, note, err
@@ -278,6 +272,20 @@ func (s *Store) Finish(name string) (old SecretInfo, note string, err error) {
 	}
 	s.crash(CrashFinishProfile)
 	return old, note, s.removeJournal(name)
+}
+
+// begin takes the profile's lock and settles any interrupted sequence
+// first: how every sequence starts. On error the lock is already released.
+func (s *Store) begin(name string) (unlock func(), note string, err error) {
+	unlock, err = s.lock(name)
+	if err != nil {
+		return nil, "", err
+	}
+	if note, err = s.reconcile(name); err != nil {
+		unlock()
+		return nil, note, err
+	}
+	return unlock, note, nil
 }
 
 // Reconcile completes or undoes a sequence a crash interrupted, and says
