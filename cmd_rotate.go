@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"entrasso/oidccheck"
+	"entrasso/steps"
 	"entrasso/store"
 )
 
@@ -18,8 +19,7 @@ var errProofFailed = errors.New("the new secret did not pass")
 // credentialsURL is the app's Certificates & secrets page in its cloud's
 // portal (entra-facts.md section 8).
 func credentialsURL(p *store.Profile) string {
-	host, _ := oidccheck.PrimaryHost(p.AuthorityHost)
-	return oidccheck.CloudFor(host).Portal + "/#view/Microsoft_AAD_RegisteredApps/ApplicationMenuBlade/~/Credentials/appId/" + p.ClientID + "/isMSAApp~/false"
+	return steps.AppURL(steps.PortalFor(p.AuthorityHost), steps.BladeCredentials, p.ClientID)
 }
 
 func rotateCommand(fs *flag.FlagSet) func(context.Context, *globals, env) int {

@@ -162,9 +162,7 @@ func statusCommand(fs *flag.FlagSet) func(context.Context, *globals, env) int {
 			prev := describeSecret(*p.Previous, now)
 			st.Previous = &prev
 		}
-		if _, err := os.Stat(strings.TrimSuffix(s.Path(p.Name), ".json") + ".journal.json"); err == nil {
-			st.InterruptedChange = true
-		}
+		st.InterruptedChange = s.Interrupted(p.Name)
 		if g.json {
 			enc := json.NewEncoder(e.stdout)
 			enc.SetIndent("", "  ")

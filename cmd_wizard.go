@@ -18,7 +18,9 @@ import (
 
 // wizardDeps builds what the wizard needs from the global flags.
 func wizardDeps(g *globals, e env, s *store.Store) (*wizard.Deps, error) {
-	checker, err := newChecker(g, 60*time.Second, env{stdin: e.stdin, stdout: e.stdout, stderr: e.stderr, getenv: e.getenv, now: e.now})
+	// The wizard shows propagation waits itself (newChecker would print
+	// them to stderr only without --json); 60 s as DESIGN.md sets for it.
+	checker, err := newChecker(g, 60*time.Second, e)
 	if err != nil {
 		return nil, err
 	}

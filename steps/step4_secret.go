@@ -89,7 +89,7 @@ func SecretStep() Step {
 			if !id.OK() {
 				return Link{}, false
 			}
-			return Link{"Certificates & secrets", appURL(e.Portal(v), "Credentials", id.Value)}, true
+			return Link{"Certificates & secrets", AppURL(e.Portal(v), BladeCredentials, id.Value)}, true
 		},
 	}
 }

@@ -38,7 +38,7 @@ func DiscoveryStep() Step {
 			if !id.OK() {
 				return Link{}, false
 			}
-			return Link{"the app's Overview (then Endpoints)", appURL(e.Portal(v), "Overview", id.Value)}, true
+			return Link{"the app's Overview (then Endpoints)", AppURL(e.Portal(v), BladeOverview, id.Value)}, true
 		},
 	}
 }

@@ -30,7 +30,7 @@ func SyncroStep() Step {
 			if !id.OK() {
 				return Link{}, false
 			}
-			return Link{"the app's Authentication (for the test sign-in URI)", appURL(e.Portal(v), "Authentication", id.Value)}, true
+			return Link{"the app's Authentication (for the test sign-in URI)", AppURL(e.Portal(v), BladeAuthentication, id.Value)}, true
 		},
 	}
 }

@@ -64,6 +64,11 @@ func (e Env) Portal(v *Values) string {
 	if d, r := oidccheck.ParseDiscovery(v.Discovery, e.AuthorityHost); v.Discovery != "" && r.OK() {
 		host = d.Host
 	}
+	return PortalFor(host)
+}
+
+// PortalFor is the admin portal of the cloud whose login host is host.
+func PortalFor(host string) string {
 	p, _ := oidccheck.PrimaryHost(host)
 	return oidccheck.CloudFor(p).Portal
 }
@@ -131,8 +136,16 @@ func results(rs ...oidccheck.Result) []oidccheck.Check {
 	return out
 }
 
-// appURL builds a deep link into an app's blade (entra-facts.md section 8).
-func appURL(portal, blade, clientID string) string {
+// Blades of an app registration that entrasso links to.
+const (
+	BladeOverview       = "Overview"
+	BladeCredentials    = "Credentials"
+	BladeAuthentication = "Authentication"
+)
+
+// AppURL is a deep link into one blade of an app registration
+// (entra-facts.md section 8).
+func AppURL(portal, blade, clientID string) string {
 	return portal + "/#view/Microsoft_AAD_RegisteredApps/ApplicationMenuBlade/~/" + blade + "/appId/" + clientID + "/isMSAApp~/false"
 }
 

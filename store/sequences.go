@@ -288,6 +288,13 @@ func (s *Store) begin(name string) (unlock func(), note string, err error) {
 	return unlock, note, nil
 }
 
+// Interrupted reports whether a sequence was cut off and waits for the
+// next Reconcile. It reads no keyring, for status.
+func (s *Store) Interrupted(name string) bool {
+	_, err := os.Stat(s.journalPath(name))
+	return err == nil
+}
+
 // Reconcile completes or undoes a sequence a crash interrupted, and says
 // in words what it found. Commands call it before they read a profile.
 func (s *Store) Reconcile(name string) (string, error) {

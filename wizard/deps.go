@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"entrasso/oidccheck"
+	"entrasso/steps"
 	"entrasso/store"
 
 	"github.com/atotto/clipboard"
@@ -126,6 +127,5 @@ var Stdout io.Writer = os.Stdout
 // AuthenticationURL is the app's Authentication page, where the test
 // sign-in's redirect URI is added (and removed again).
 func AuthenticationURL(p *store.Profile) string {
-	host, _ := oidccheck.PrimaryHost(p.AuthorityHost)
-	return oidccheck.CloudFor(host).Portal + "/#view/Microsoft_AAD_RegisteredApps/ApplicationMenuBlade/~/Authentication/appId/" + p.ClientID + "/isMSAApp~/false"
+	return steps.AppURL(steps.PortalFor(p.AuthorityHost), steps.BladeAuthentication, p.ClientID)
 }
