@@ -172,10 +172,10 @@ func run(args []string, e env) int {
 			printCommandUsage(e.stdout, name, fs)
 			return exitOK
 		}
-		return usage(e, name, fs, explainFlagError(err))
+		return usage(e, &g, name, explainFlagError(err))
 	}
 	if fs.NArg() > 0 {
-		return usage(e, name, fs, usagef("unexpected argument %q", fs.Arg(0)))
+		return usage(e, &g, name, usagef("unexpected argument %q", fs.Arg(0)))
 	}
 	switch {
 	case g.version:
@@ -190,7 +190,7 @@ func run(args []string, e env) int {
 		return exitOK
 	}
 	if g.timeout <= 0 {
-		return usage(e, name, fs, usagef("--timeout must be a positive duration such as 15s"))
+		return usage(e, &g, name, usagef("--timeout must be a positive duration such as 15s"))
 	}
 	// SIGHUP is a closed terminal: stop as for Ctrl+C, keeping progress.
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM, syscall.SIGHUP)
@@ -199,7 +199,7 @@ func run(args []string, e env) int {
 		runFn = defaultCommand
 	}
 	code := runFn(ctx, &g, e)
-	if ctx.Err() != nil && code != exitOK {
+	if ctx.Err() != nil {
 		return exitInterrupted
 	}
 	return code
@@ -213,12 +213,6 @@ func explainFlagError(err error) error {
 		return usagef("the secret is never taken as a flag value, since every user of this machine can read a command line; pipe it with --client-secret-stdin or set ENTRASSO_CLIENT_SECRET")
 	}
 	return usagef("%s", msg)
-}
-
-func usage(e env, name string, fs *flag.FlagSet, err error) int {
-	fmt.Fprintf(e.stderr, "entrasso %s: %v\n", name, err)
-	fmt.Fprintf(e.stderr, "Run 'entrasso %s --help' for usage.\n", name)
-	return exitUsage
 }
 
 func printUsage(w io.Writer) {

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"entrasso/flow"
 	"entrasso/oidccheck"
 )
 
@@ -78,22 +79,6 @@ func (v *valueFlags) expiry(now time.Time) (string, error) {
 	return t.Format("2006-01-02"), nil
 }
 
-// newChecker builds the live checker from the global flags.
-func newChecker(g *globals, wait time.Duration, e env) (*oidccheck.Checker, error) {
-	client, err := oidccheck.NewHTTPClient(oidccheck.HTTPOptions{Timeout: g.timeout})
-	if err != nil {
-		return nil, err
-	}
-	c := &oidccheck.Checker{HTTP: client, AuthorityHost: g.authorityHost, PropagationWait: wait}
-	if !g.json && wait > 0 {
-		c.OnWait = func(w oidccheck.WaitInfo) {
-			fmt.Fprintf(e.stderr, "Entra does not accept the secret yet; a new secret takes a few seconds to spread. Waiting %s (%s of %s so far)...\n",
-				w.Next, w.Waited.Round(time.Second), w.Limit)
-		}
-	}
-	return c, nil
-}
-
 func checkCommand(fs *flag.FlagSet) func(context.Context, *globals, env) int {
 	var v valueFlags
 	// check retries nothing by default: its values are usually not minutes
@@ -102,32 +87,20 @@ func checkCommand(fs *flag.FlagSet) func(context.Context, *globals, env) int {
 	return func(ctx context.Context, g *globals, e env) int {
 		expires, err := v.expiry(e.now())
 		if err != nil {
-			fmt.Fprintf(e.stderr, "entrasso check: %v\n", err)
-			return exitUsage
+			return usage(e, g, "check", err)
 		}
 		secret, err := v.readSecret(e)
 		if err != nil {
-			fmt.Fprintf(e.stderr, "entrasso check: %v\n", err)
-			return exitUsage
+			return usage(e, g, "check", err)
 		}
-		checker, err := newChecker(g, v.propagationWait, e)
-		if err != nil {
-			fmt.Fprintf(e.stderr, "entrasso check: %v\n", err)
-			return exitFailed
+		d, code := g.flowDeps(e, "check", false)
+		if d == nil {
+			return code
 		}
-		out := checker.Run(ctx, oidccheck.Input{
+		res := flow.Check(ctx, d, oidccheck.Input{
 			RedirectURI: v.redirectURI.ptr(), ClientID: v.clientID.ptr(), ClientSecret: secret,
 			Discovery: v.discoveryURL.ptr(), SecretExpires: expires, Profile: g.profile,
-		})
-		return printReport(e, g, &out.Report)
+		}, g.waitPrinter(e, v.propagationWait))
+		return finish(e, g, "check", res)
 	}
-}
-
-func printReport(e env, g *globals, r *oidccheck.Report) int {
-	if g.json {
-		_ = r.WriteJSON(e.stdout)
-	} else {
-		_ = r.WriteText(e.stdout)
-	}
-	return r.ExitCode()
 }

@@ -2,28 +2,14 @@ package main
 
 import (
 	"context"
-	"errors"
 	"flag"
 	"fmt"
 	"strings"
 	"time"
 
+	"entrasso/flow"
 	"entrasso/oidccheck"
-	"entrasso/steps"
-	"entrasso/store"
-	"entrasso/wizard"
 )
-
-// storeCheck turns a store failure into the report's secret_store line.
-func storeCheck(err error) (oidccheck.Check, int) {
-	var se *store.Error
-	if errors.As(err, &se) {
-		return oidccheck.Check{Field: oidccheck.FieldSecretStore, Status: oidccheck.StatusFail, Code: oidccheck.Code(se.Code),
-			Message: se.Message, Fix: se.Fix}, se.ExitCode()
-	}
-	return oidccheck.Check{Field: oidccheck.FieldSecretStore, Status: oidccheck.StatusFail,
-		Message: strings.TrimPrefix(err.Error(), "store: "), Fix: "see the message; nothing was saved"}, exitFailed
-}
 
 func setupCommand(fs *flag.FlagSet) func(context.Context, *globals, env) int {
 	var v valueFlags
@@ -37,8 +23,7 @@ func setupCommand(fs *flag.FlagSet) func(context.Context, *globals, env) int {
 		}
 		secret, err := v.readSecret(e)
 		if err != nil {
-			fmt.Fprintf(e.stderr, "entrasso setup: %v\n", err)
-			return exitUsage
+			return usage(e, g, "setup", err)
 		}
 		var missing []string
 		for _, f := range []struct {
@@ -51,49 +36,35 @@ func setupCommand(fs *flag.FlagSet) func(context.Context, *globals, env) int {
 			}
 		}
 		if len(missing) > 0 {
-			fmt.Fprintf(e.stderr, "entrasso setup --non-interactive: missing %s\n", strings.Join(missing, ", "))
-			return exitUsage
+			return usage(e, g, "setup", usagef("--non-interactive is missing %s", strings.Join(missing, ", ")))
 		}
 		expires, err := v.expiry(e.now())
 		if err != nil {
-			fmt.Fprintf(e.stderr, "entrasso setup: %v\n", err)
-			return exitUsage
+			return usage(e, g, "setup", err)
 		}
-		s, err := openStore(g, e)
-		if err != nil {
-			return storeExit(e, g, "setup", err)
-		}
-		rep := oidccheck.Report{Profile: g.profile}
-		// Before any network work: can the secret be kept at all?
-		if err := store.Probe(ctx, s.Keyring); err != nil {
-			c, code := storeCheck(err)
-			rep.Add(c)
-			printReport(e, g, &rep)
+		d, code := g.flowDeps(e, "setup", true)
+		if d == nil {
 			return code
 		}
-		checker, err := newChecker(g, v.propagationWait, e)
-		if err != nil {
-			fmt.Fprintf(e.stderr, "entrasso setup: %v\n", err)
-			return exitFailed
+		res := flow.Setup(ctx, d, flow.SetupInput{Profile: g.profile, RedirectURI: v.redirectURI.value, ClientID: v.clientID.value,
+			Discovery: v.discoveryURL.value, Secret: *secret, SecretDescription: v.secretDescription.value, SecretExpires: expires,
+			Wait: g.waitPrinter(e, v.propagationWait)})
+		if res.Report.Values.SecretExpires == "" {
+			res.Report.Values.SecretExpires = expires
 		}
-		storage := store.StorageKeyring
-		if _, file := s.Keyring.(*store.FileKeyring); file {
-			storage = store.StorageFile
-		}
-		d := &wizard.Deps{Store: s, Profile: g.profile, Checker: checker, AuthorityHost: g.authorityHost, Now: e.now, Storage: storage}
-		values := steps.Values{RedirectURI: v.redirectURI.value, ClientID: v.clientID.value, Secret: *secret,
-			Discovery: v.discoveryURL.value, SecretDescription: v.secretDescription.value, SecretExpiry: v.secretExpires.value}
-		rep, note, err := wizard.Save(ctx, d, checker, values, steps.Env{AuthorityHost: g.authorityHost, Now: e.now()})
-		if note != "" {
-			fmt.Fprintln(e.stderr, "entrasso: "+note)
-		}
-		if err != nil {
-			fmt.Fprintf(e.stderr, "entrasso setup: %v\n", err)
-			return exitFailed
-		}
-		if rep.Values.SecretExpires == "" {
-			rep.Values.SecretExpires = expires
-		}
-		return printReport(e, g, &rep)
+		return finish(e, g, "setup", res)
 	}
+}
+
+// waitPrinter says on stderr, for people, that a new secret is being
+// retried while Entra spreads it; scripts reading --json get the report.
+func (g *globals) waitPrinter(e env, limit time.Duration) flow.Wait {
+	w := flow.Wait{Limit: limit}
+	if !g.json && limit > 0 {
+		w.OnWait = func(i oidccheck.WaitInfo) {
+			fmt.Fprintf(e.stderr, "Entra does not accept the secret yet; a new secret takes a few seconds to spread. Waiting %s (%s of %s so far)...\n",
+				i.Next, i.Waited.Round(time.Second), i.Limit)
+		}
+	}
+	return w
 }

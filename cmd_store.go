@@ -12,6 +12,8 @@ import (
 	"strings"
 	"time"
 
+	"entrasso/flow"
+	"entrasso/oidccheck"
 	"entrasso/store"
 
 	"golang.org/x/term"
@@ -58,29 +60,6 @@ func openStore(g *globals, e env) (*store.Store, error) {
 		s.Keyring = &store.FileKeyring{Dir: dir, Warn: func(m string) { fmt.Fprintln(e.stderr, m) }}
 	}
 	return s, nil
-}
-
-// storeExit prints an error from the store in the admin's words and
-// returns the exit code it calls for.
-func storeExit(e env, g *globals, cmd string, err error) int {
-	var (
-		se *store.Error
-		ue *usageError
-		ne *store.NameError
-	)
-	switch {
-	case errors.As(err, &se):
-		fmt.Fprintf(e.stderr, "entrasso %s: %s [%s]\n  fix: %s\n", cmd, se.Message, se.Code, se.Fix)
-		return se.ExitCode()
-	case errors.As(err, &ue), errors.As(err, &ne):
-		fmt.Fprintf(e.stderr, "entrasso %s: %s\n", cmd, strings.TrimPrefix(err.Error(), "store: "))
-		return exitUsage
-	case errors.Is(err, store.ErrNotFound):
-		fmt.Fprintf(e.stderr, "entrasso %s: there is no profile named %q yet; create it with: entrasso setup --profile %s\n", cmd, g.profile, g.profile)
-		return exitFailed
-	}
-	fmt.Fprintf(e.stderr, "entrasso %s: %s\n", cmd, strings.TrimPrefix(err.Error(), "store: "))
-	return exitFailed
 }
 
 // statusJSON is `status --json`.
@@ -224,17 +203,12 @@ func secretCommand(fs *flag.FlagSet) func(context.Context, *globals, env) int {
 		if err != nil {
 			return storeExit(e, g, "secret", err)
 		}
-		if note, err := s.Reconcile(g.profile); err != nil {
-			return storeExit(e, g, "secret", err)
-		} else if note != "" {
-			fmt.Fprintln(e.stderr, "entrasso: "+note)
+		v, res := flow.Secret(&flow.Deps{Store: s}, g.profile)
+		if res.Failed() {
+			return finish(e, g, "secret", res)
 		}
-		if _, err := s.Load(g.profile); err != nil {
-			return storeExit(e, g, "secret", err)
-		}
-		v, err := s.Secret(g.profile)
-		if err != nil {
-			return storeExit(e, g, "secret", err)
+		for _, n := range res.Notes {
+			fmt.Fprintln(e.stderr, "entrasso: "+oidccheck.SafeText(n))
 		}
 		// A newline only for a person: piped into a clipboard tool it
 		// would become part of the pasted secret.
@@ -274,8 +248,9 @@ func forgetCommand(fs *flag.FlagSet) func(context.Context, *globals, env) int {
 				return exitFailed
 			}
 		}
-		if err := s.Forget(g.profile); err != nil {
-			return storeExit(e, g, "forget", err)
+		res := flow.Forget(&flow.Deps{Store: s}, g.profile)
+		if res.Failed() || g.json {
+			return finish(e, g, "forget", res)
 		}
 		fmt.Fprintf(e.stdout, "Removed profile %s and its keyring entries. The app registration and its secrets in Entra are untouched.\n", g.profile)
 		return exitOK

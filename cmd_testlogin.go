@@ -5,33 +5,28 @@ import (
 	"flag"
 	"fmt"
 
+	"entrasso/flow"
 	"entrasso/oidccheck"
-	"entrasso/store"
 	"entrasso/wizard"
 )
 
 func testLoginCommand(fs *flag.FlagSet) func(context.Context, *globals, env) int {
-	timeout := fs.Duration("login-timeout", oidccheck.DefaultLoginTimeout, "how long to wait for the sign-in in the browser")
+	timeout := fs.Duration("login-timeout", oidccheck.DefaultLoginTimeout, "how long to wait for the sign-in in the browser (a positive `duration`)")
 	return func(ctx context.Context, g *globals, e env) int {
-		s, p, secret, checker, code := withStoredSecret(g, e, "test-login")
-		if p == nil {
+		if *timeout <= 0 {
+			return usage(e, g, "test-login", usagef("--login-timeout must be a positive duration such as 3m"))
+		}
+		d, code := g.flowDeps(e, "test-login", true)
+		if d == nil {
 			return code
 		}
-		rep := oidccheck.Report{Profile: g.profile}
-		d, r := oidccheck.ParseDiscovery(p.DiscoveryURL, checker.AuthorityHost)
-		if !r.OK() {
-			rep.Add(r.Checks...)
-			return printReport(e, g, &rep)
+		authPage := ""
+		if r := flow.Load(d, g.profile); r.Profile != nil {
+			authPage = wizard.AuthenticationURL(r.Profile)
 		}
-		prov, c := checker.Discover(ctx, d)
-		if prov == nil {
-			rep.Add(c)
-			return printReport(e, g, &rep)
-		}
-		authPage := wizard.AuthenticationURL(p)
-		fmt.Fprintf(e.stderr, "The app needs %s as a Web redirect URI (Authentication: %s).\n", oidccheck.LoopbackRedirectURI, authPage)
 		browser := wizard.CanOpenBrowser(g.noBrowser, e.getenv)
 		open := func(u string) error {
+			fmt.Fprintf(e.stderr, "The app needs %s as a Web redirect URI (Authentication: %s).\n", oidccheck.LoopbackRedirectURI, authPage)
 			if browser && wizard.OpenBrowser(u) == nil {
 				fmt.Fprintln(e.stderr, "Sign in in the browser window that opened; waiting up to "+timeout.String()+".")
 				return nil
@@ -40,15 +35,10 @@ func testLoginCommand(fs *flag.FlagSet) func(context.Context, *globals, env) int
 			fmt.Fprintln(e.stdout, u)
 			return nil
 		}
-		id, checks := checker.TestLogin(ctx, oidccheck.LoginOptions{Provider: prov, ClientID: p.ClientID, Secret: secret,
-			ExpectTenant: p.TenantID, Timeout: *timeout, Open: open})
-		rep.Add(checks...)
-		rep.Values = oidccheck.Values{ClientID: p.ClientID, TenantID: p.TenantID, Issuer: prov.Issuer, DiscoveryURL: p.DiscoveryURL}
-		if id != nil && !rep.Failed() {
-			now := e.now().UTC()
-			_ = s.Update(g.profile, func(p *store.Profile) error { p.LastSignIn = &now; return nil })
+		res := flow.TestLogin(ctx, d, flow.LoginInput{Profile: g.profile, Timeout: *timeout, Open: open})
+		if res.Identity != nil && !res.Failed() {
 			fmt.Fprintf(e.stderr, "The sign-in works. You may remove %s from the app again (Authentication: %s).\n", oidccheck.LoopbackRedirectURI, authPage)
 		}
-		return printReport(e, g, &rep)
+		return finish(e, g, "test-login", res)
 	}
 }

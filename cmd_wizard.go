@@ -7,6 +7,7 @@ import (
 	"os"
 	"time"
 
+	"entrasso/flow"
 	"entrasso/oidccheck"
 	"entrasso/oidccheck/entratest"
 	"entrasso/store"
@@ -20,11 +21,11 @@ import (
 func wizardDeps(g *globals, e env, s *store.Store) (*wizard.Deps, error) {
 	// The wizard shows propagation waits itself (newChecker would print
 	// them to stderr only without --json); 60 s as DESIGN.md sets for it.
-	checker, err := newChecker(g, 60*time.Second, e)
+	client, err := oidccheck.NewHTTPClient(oidccheck.HTTPOptions{Timeout: g.timeout})
 	if err != nil {
 		return nil, err
 	}
-	checker.OnWait = nil
+	checker := &oidccheck.Checker{HTTP: client, AuthorityHost: g.authorityHost, PropagationWait: 60 * time.Second}
 	storage := store.StorageKeyring
 	if _, ok := s.Keyring.(*store.FileKeyring); ok {
 		storage = store.StorageFile
@@ -158,10 +159,15 @@ func menuOrSetup(ctx context.Context, g *globals, e env, start string) int {
 			return setupWizard(ctx, g, e)
 		}
 	}
-	s, p, code := loadForUse(g, e, map[string]string{"": "", wizard.StartRotate: "rotate"}[start])
-	if p == nil {
-		return code
+	s, err := openStore(g, e)
+	if err != nil {
+		return storeExit(e, g, "rotate", err)
 	}
+	res := flow.Load(&flow.Deps{Store: s}, g.profile)
+	if res.Profile == nil {
+		return finish(e, g, "rotate", res)
+	}
+	p := res.Profile
 	d, err := wizardDeps(g, e, s)
 	if err != nil {
 		fmt.Fprintf(e.stderr, "entrasso: %v\n", err)
