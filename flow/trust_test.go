@@ -125,7 +125,10 @@ func TestSecretGuard(t *testing.T) {
 		t.Run(c.name, func(t *testing.T) {
 			sent := false
 			g := &secretGuard{secrets: []string{secret}, trusted: d.trusted,
-				next: roundTripFunc(func(r *http.Request) (*http.Response, error) { sent = true; return &http.Response{StatusCode: 200, Body: http.NoBody}, nil })}
+				next: roundTripFunc(func(r *http.Request) (*http.Response, error) {
+					sent = true
+					return &http.Response{StatusCode: 200, Body: http.NoBody}, nil
+				})}
 			req, _ := http.NewRequest(c.method, c.url, strings.NewReader(c.body))
 			for k, v := range c.header {
 				req.Header[k] = v
