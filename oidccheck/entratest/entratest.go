@@ -128,15 +128,17 @@ type Server struct {
 }
 
 type state struct {
-	tenants  map[string]*Tenant
-	latency  time.Duration
-	faults   map[Endpoint]Fault
-	now      func() time.Time
-	codes    map[string]*authCode
-	counts   map[Endpoint]int
-	signInAs *User
-	propag   time.Duration
-	tamper   func(claims map[string]any) (otherKey bool)
+	tenants   map[string]*Tenant
+	latency   time.Duration
+	faults    map[Endpoint]Fault
+	now       func() time.Time
+	codes     map[string]*authCode
+	counts    map[Endpoint]int
+	signInAs  *User
+	propag    time.Duration
+	tamper    func(claims map[string]any) (otherKey bool)
+	tamperDoc func(doc map[string]any)
+	tamperErr func(body map[string]any)
 }
 
 // Options configures New.
@@ -280,6 +282,26 @@ func (s *Server) AddUser(t *Tenant, u User) *User {
 func (s *Server) TamperIDTokens(f func(claims map[string]any) (otherKey bool)) {
 	s.mu.Lock()
 	s.state.tamper = f
+	s.mu.Unlock()
+}
+
+// TamperDocuments changes every discovery document before it is served
+// (after the faults that change documents). Tests use it for documents a
+// client must refuse, such as one that names a token endpoint on another
+// host; nil serves documents unchanged again.
+func (s *Server) TamperDocuments(f func(doc map[string]any)) {
+	s.mu.Lock()
+	s.state.tamperDoc = f
+	s.mu.Unlock()
+}
+
+// TamperErrors changes every Entra error body (error, error_description,
+// error_codes, trace_id, correlation_id and the rest) before it is sent.
+// Tests use it for error bodies carrying terminal escape sequences or an
+// echoed secret; nil sends them unchanged again.
+func (s *Server) TamperErrors(f func(body map[string]any)) {
+	s.mu.Lock()
+	s.state.tamperErr = f
 	s.mu.Unlock()
 }
 

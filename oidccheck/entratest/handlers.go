@@ -153,6 +153,12 @@ func (s *Server) entraError(w http.ResponseWriter, host string, status int, errC
 		"correlation_id": corr,
 		"error_uri":      fmt.Sprintf("https://%s/error?code=%d", host, aadsts),
 	}
+	s.mu.Lock()
+	tamper := s.state.tamperErr
+	s.mu.Unlock()
+	if tamper != nil {
+		tamper(body)
+	}
 	w.Header().Set("Content-Type", "application/json; charset=utf-8")
 	w.Header().Set("Cache-Control", "no-store, no-cache")
 	w.WriteHeader(status)
@@ -227,6 +233,12 @@ func (s *Server) discovery(w http.ResponseWriter, r *http.Request, seg string, v
 		doc["issuer"] = "https://evil.example/" + tid + "/v2.0"
 	case FaultMissingFields:
 		delete(doc, "jwks_uri")
+	}
+	s.mu.Lock()
+	tamper := s.state.tamperDoc
+	s.mu.Unlock()
+	if tamper != nil {
+		tamper(doc)
 	}
 	w.Header().Set("Content-Type", "application/json; charset=utf-8")
 	w.Header().Set("Access-Control-Allow-Origin", "*")
