@@ -175,8 +175,10 @@ func (c *Cleaned) stripLabel(s string) string {
 	return s
 }
 
+// quoteLabel names a removed label in one line: a label split over lines
+// ("Client ID" then ":" on the next) is said with its line break as a space.
 func quoteLabel(l string) string {
-	return `"` + strings.TrimRight(strings.TrimSpace(l), ":= ") + `"`
+	return `"` + strings.TrimRight(strings.Join(strings.Fields(l), " "), ":= ") + `"`
 }
 
 func (c *Cleaned) stripTrailingPunctuation(s string) string {

@@ -145,11 +145,13 @@ type ProblemError struct {
 	Check Check
 }
 
+// Error is the message and fix in one line. A validator's error is shown
+// on the terminal, so both pass through SafeText.
 func (e *ProblemError) Error() string {
 	if e.Check.Fix == "" {
-		return e.Check.Message
+		return SafeText(e.Check.Message)
 	}
-	return e.Check.Message + ": " + e.Check.Fix
+	return SafeText(e.Check.Message) + ": " + SafeText(e.Check.Fix)
 }
 
 // Values holds the normalized form of what was checked. It never holds the
@@ -173,9 +175,13 @@ type Report struct {
 	Values  Values  `json:"values"`
 }
 
-// Add appends checks and recomputes OK.
+// Add appends checks and recomputes OK. Every check is kept as Check.Safe
+// returns it: this is where text from outside enters a report, so no
+// control character gets past it to a terminal, a log or --json.
 func (r *Report) Add(cs ...Check) {
-	r.Checks = append(r.Checks, cs...)
+	for _, c := range cs {
+		r.Checks = append(r.Checks, c.Safe())
+	}
 	r.OK = !r.Failed()
 }
 
@@ -227,7 +233,10 @@ func (r *Report) ExitCode() int {
 	return code
 }
 
-// MarshalJSON keeps checks as [] rather than null.
+// MarshalJSON keeps checks as [] rather than null. The document is valid
+// JSON whatever the strings hold (invalid UTF-8 included), and the
+// characters encoding/json would leave raw but a terminal may act on (DEL,
+// C1 and bidi controls) are written as \u escapes.
 func (r Report) MarshalJSON() ([]byte, error) {
 	type plain Report
 	p := plain(r)
@@ -243,7 +252,7 @@ func (r Report) MarshalJSON() ([]byte, error) {
 	if err := enc.Encode(p); err != nil {
 		return nil, err
 	}
-	return bytes.TrimRight(b.Bytes(), "\n"), nil
+	return escapeJSONControls(bytes.TrimRight(b.Bytes(), "\n")), nil
 }
 
 // WriteJSON writes the report as one indented JSON document.
@@ -258,10 +267,13 @@ var statusMarks = map[Status]string{StatusPass: "ok  ", StatusWarn: "warn", Stat
 
 // WriteText writes the report for people: one block per check, then the
 // values and a one-line verdict. It uses no colour, so it reads the same in a
-// terminal, a cron mail and a log file.
+// terminal, a cron mail and a log file. Every string from outside is shown
+// through SafeText, the values included, even for checks put into Checks
+// without Add.
 func (r *Report) WriteText(w io.Writer) error {
 	var b strings.Builder
 	for _, c := range r.Checks {
+		c = c.Safe()
 		fmt.Fprintf(&b, "%s  %-14s %s", statusMarks[c.Status], c.Field, c.Message)
 		if c.Code != "" {
 			fmt.Fprintf(&b, " [%s]", c.Code)
@@ -292,7 +304,7 @@ func (r *Report) WriteText(w io.Writer) error {
 			b.WriteString("\nValues\n")
 			printed = true
 		}
-		fmt.Fprintf(&b, "  %-15s %s\n", row[0], row[1])
+		fmt.Fprintf(&b, "  %-15s %s\n", row[0], SafeText(row[1]))
 	}
 	b.WriteByte('\n')
 	if r.Failed() {

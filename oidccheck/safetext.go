@@ -1,0 +1,180 @@
+package oidccheck
+
+import (
+	"cmp"
+	"fmt"
+	"slices"
+	"strings"
+	"unicode/utf8"
+)
+
+// Text from outside entrasso (a pasted value, Entra's error description,
+// a trace ID, a server's redirect target) may carry bytes that a terminal
+// obeys instead of printing: ESC starts a sequence that can retitle the
+// window, rewrite the clipboard (OSC 52) or move the cursor over what was
+// printed; C1 controls do the same in one byte on some terminals; bidi
+// controls reorder what the reader sees. Such text is shown escaped, so it
+// is still there to read and report, but inert.
+
+// bidiControl reports the Unicode controls that override or isolate the
+// direction of the text after them.
+func bidiControl(r rune) bool {
+	return (r >= '\u202a' && r <= '\u202e') || (r >= '\u2066' && r <= '\u2069')
+}
+
+// unsafeRune reports a rune that SafeText escapes: C0 controls, DEL, C1
+// controls and the bidi controls.
+func unsafeRune(r rune) bool {
+	return r < 0x20 || r == 0x7f || (r >= 0x80 && r <= 0x9f) || bidiControl(r)
+}
+
+// SafeText returns s with every character a terminal could act on shown as
+// an escape instead: C0 controls (ESC, CR, LF and TAB included) and DEL as
+// \xNN, C1 controls and the bidi override and isolate controls as \uNNNN,
+// and each byte that is not part of valid UTF-8 as \xNN. Everything else,
+// letters of any script included, is kept as it is. SafeText of its own
+// output changes nothing.
+func SafeText(s string) string {
+	i := 0
+	for i < len(s) {
+		c := s[i]
+		if c >= 0x20 && c < 0x7f {
+			i++
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if (r == utf8.RuneError && size <= 1) || unsafeRune(r) {
+			break
+		}
+		i += size
+	}
+	if i == len(s) {
+		return s
+	}
+	var b strings.Builder
+	b.Grow(len(s) + 16)
+	b.WriteString(s[:i])
+	for i < len(s) {
+		r, size := utf8.DecodeRuneInString(s[i:])
+		switch {
+		case r == utf8.RuneError && size <= 1:
+			fmt.Fprintf(&b, `\x%02x`, s[i])
+		case r < 0x20 || r == 0x7f:
+			fmt.Fprintf(&b, `\x%02x`, r)
+		case unsafeRune(r):
+			fmt.Fprintf(&b, `\u%04x`, r)
+		default:
+			b.WriteString(s[i : i+size])
+		}
+		i += size
+	}
+	return b.String()
+}
+
+// Safe returns the check with every text field passed through SafeText,
+// for a front end that shows a check it did not take from a Report
+// (Report.Add already does this to every check it keeps).
+func (c Check) Safe() Check {
+	c.Field = Field(SafeText(string(c.Field)))
+	c.Status = Status(SafeText(string(c.Status)))
+	c.Code = Code(SafeText(string(c.Code)))
+	c.Message = SafeText(c.Message)
+	c.Fix = SafeText(c.Fix)
+	c.Cleaned = SafeText(c.Cleaned)
+	c.TraceID = SafeText(c.TraceID)
+	c.CorrelationID = SafeText(c.CorrelationID)
+	return c
+}
+
+// redactedSecret stands where a secret was.
+const redactedSecret = "[secret]"
+
+// secretReplacer replaces each secret of three bytes or more with
+// [secret], both as it is and as SafeText shows it (a check in a report
+// has already been through SafeText, so a secret with a control character
+// in it only appears there in its escaped form). It returns nil when there
+// is nothing to replace.
+func secretReplacer(secrets ...string) *strings.Replacer {
+	var olds []string
+	for _, s := range secrets {
+		if len(s) < 3 {
+			continue
+		}
+		olds = append(olds, s)
+		if safe := SafeText(s); safe != s {
+			olds = append(olds, safe)
+		}
+	}
+	if len(olds) == 0 {
+		return nil
+	}
+	// The longest first: where one secret holds another, the whole of the
+	// longer one goes. One pass, so [secret] itself is never rescanned.
+	slices.SortStableFunc(olds, func(a, b string) int { return cmp.Compare(len(b), len(a)) })
+	pairs := make([]string, 0, 2*len(olds))
+	for _, o := range olds {
+		pairs = append(pairs, o, redactedSecret)
+	}
+	return strings.NewReplacer(pairs...)
+}
+
+// redacted returns c with rep applied to every text field.
+func (c Check) redacted(rep *strings.Replacer) Check {
+	if rep == nil {
+		return c
+	}
+	c.Message = rep.Replace(c.Message)
+	c.Fix = rep.Replace(c.Fix)
+	c.Cleaned = rep.Replace(c.Cleaned)
+	c.TraceID = rep.Replace(c.TraceID)
+	c.CorrelationID = rep.Replace(c.CorrelationID)
+	return c
+}
+
+// Redact replaces every secret given (empty ones and those shorter than
+// three bytes are ignored) with [secret] in every text of every check, in
+// the values and in the profile name, wherever a server or a paste put it.
+func (r *Report) Redact(secrets ...string) {
+	rep := secretReplacer(secrets...)
+	if rep == nil {
+		return
+	}
+	for i := range r.Checks {
+		r.Checks[i] = r.Checks[i].redacted(rep)
+	}
+	r.Profile = rep.Replace(r.Profile)
+	v := &r.Values
+	for _, s := range []*string{&v.RedirectURI, &v.ClientID, &v.TenantID, &v.Issuer, &v.DiscoveryURL, &v.SecretHint, &v.SecretExpires} {
+		*s = rep.Replace(*s)
+	}
+}
+
+// escapeJSONControls rewrites, inside encoding/json's output, the
+// characters it leaves raw but a terminal may act on (DEL, the C1 controls
+// and the bidi controls) as \u escapes. The document stays valid and
+// decodes to the same values: these characters only ever occur inside
+// strings, and encoding/json's output is valid UTF-8, so the byte patterns
+// below cannot be part of another character.
+func escapeJSONControls(b []byte) []byte {
+	needs := false
+	for i := 0; i < len(b) && !needs; i++ {
+		needs = b[i] == 0x7f || b[i] == 0xc2 || b[i] == 0xe2
+	}
+	if !needs {
+		return b
+	}
+	out := make([]byte, 0, len(b)+32)
+	for i := 0; i < len(b); {
+		r, size := rune(b[i]), 1
+		if b[i] >= utf8.RuneSelf {
+			r, size = utf8.DecodeRune(b[i:])
+		}
+		if r == 0x7f || (r >= 0x80 && r <= 0x9f) || bidiControl(r) {
+			out = fmt.Appendf(out, `\u%04x`, r)
+		} else {
+			out = append(out, b[i:i+size]...)
+		}
+		i += size
+	}
+	return out
+}
