@@ -124,6 +124,10 @@ func (c *Checker) Discover(ctx context.Context, d Discovery) (*Provider, Check) 
 	if len(missing) > 0 {
 		return fail(CodeNotDiscoveryDocument, "this is not an OpenID Connect discovery document (no "+strings.Join(slices.Sorted(slices.Values(missing)), ", ")+")", fixCopy)
 	}
+	if msg, bad := endpointProblem(pc, d.Host); bad {
+		return fail(CodeNotDiscoveryDocument, msg,
+			"entrasso only uses a document whose endpoints are https on its own host; check the URL and any proxy in between. "+fixCopy)
+	}
 	prov := &Provider{Issuer: pc.Issuer, TokenEndpoint: pc.TokenEndpoint, JWKSURI: pc.JWKSURI,
 		AuthorizationEndpoint: pc.AuthEndpoint, EndSessionEndpoint: pc.EndSession, OIDC: p, DiscoveryURL: d.URL}
 	msg := "discovery document found; issuer " + pc.Issuer
@@ -137,6 +141,63 @@ func (c *Checker) Discover(ctx context.Context, d Discovery) (*Provider, Check) 
 		msg = "discovery document of tenant " + tid + " found; issuer " + pc.Issuer
 	}
 	return prov, Check{Field: FieldDiscoveryURL, Status: StatusPass, Message: msg}
+}
+
+// endpointProblem checks where the document sends entrasso next. The
+// token endpoint receives the secret and jwks_uri says which keys to trust,
+// so both must be https on the host the document was fetched from (host,
+// with its port); the browser is sent to authorization_endpoint, which must
+// be https. A document that points elsewhere is refused before anything is
+// fetched from it or sent to it. msg names the endpoint and the reason.
+func endpointProblem(pc providerClaims, host string) (msg string, bad bool) {
+	for _, ep := range []struct {
+		name, url string
+		sameHost  bool
+	}{
+		{"token_endpoint", pc.TokenEndpoint, true},
+		{"jwks_uri", pc.JWKSURI, true},
+		{"authorization_endpoint", pc.AuthEndpoint, false},
+	} {
+		if ep.url == "" {
+			// issuer, token_endpoint and jwks_uri are required above; a
+			// document without authorization_endpoint can still be checked,
+			// and TestLogin refuses to run without one.
+			continue
+		}
+		u, err := url.Parse(ep.url)
+		switch {
+		case err != nil || u.Host == "" || u.User != nil:
+			return "the document's " + ep.name + " is not a usable URL", true
+		case u.Scheme == "":
+			return "the document's " + ep.name + " does not start with https://, so entrasso will not use it", true
+		case u.Scheme != "https":
+			return "the document's " + ep.name + " is not an https URL (it uses " + u.Scheme + "://), so entrasso will not use it", true
+		case ep.sameHost && normalizeHost(u.Host) != host:
+			return "the document's " + ep.name + " is on " + short(normalizeHost(u.Host)) + ", not on " + host +
+				" where the document came from, so entrasso will not use it", true
+		}
+	}
+	return "", false
+}
+
+// endpointProblem holds a provider to the same rule before a sign-in,
+// taking the document's host from DiscoveryURL when it is known; here an
+// authorization_endpoint is required, since the sign-in starts there.
+func (p *Provider) endpointProblem() (string, bool) {
+	if p.AuthorizationEndpoint == "" {
+		return "the discovery document names no authorization_endpoint, so no sign-in can start", true
+	}
+	if p.TokenEndpoint == "" {
+		return "the discovery document names no token_endpoint", true
+	}
+	pc := providerClaims{TokenEndpoint: p.TokenEndpoint, AuthEndpoint: p.AuthorizationEndpoint, JWKSURI: p.JWKSURI}
+	host := hostOf(p.DiscoveryURL)
+	if host == "" {
+		// Without the document's address only the token endpoint's scheme
+		// and the authorization endpoint's can be judged.
+		host, pc.JWKSURI = hostOf(p.TokenEndpoint), ""
+	}
+	return endpointProblem(pc, host)
 }
 
 // tenantOfIssuer reads the tenant GUID from a v2 issuer on host.
@@ -343,14 +404,13 @@ func hostOf(raw string) string {
 	return normalizeHost(u.Host)
 }
 
-// redactAll replaces the secret wherever a server echoed it back.
+// redactAll replaces the secret wherever a server echoed it back, in every
+// text of every check (Entra's trace and correlation IDs included), and
+// returns the checks safe to show.
 func redactAll(cs []Check, secret string) []Check {
-	if len(secret) < 3 {
-		return cs
-	}
+	rep := secretReplacer(secret)
 	for i := range cs {
-		cs[i].Message = strings.ReplaceAll(cs[i].Message, secret, "[secret]")
-		cs[i].Fix = strings.ReplaceAll(cs[i].Fix, secret, "[secret]")
+		cs[i] = cs[i].redacted(rep).Safe()
 	}
 	return cs
 }

@@ -73,7 +73,24 @@ func loginCheck(s Status, code Code, msg, fix string) Check {
 // listener on 127.0.0.1; exchanges the code with the secret; verifies the
 // ID token with go-oidc; and reports who signed in and what matters to
 // Syncro. It proves tenant, app, secret, user assignment and claims.
+//
+// Every check it returns has the secret redacted and is safe to show.
 func (c *Checker) TestLogin(ctx context.Context, o LoginOptions) (*Identity, []Check) {
+	id, checks := c.testLogin(ctx, o)
+	return id, redactAll(checks, o.Secret)
+}
+
+func (c *Checker) testLogin(ctx context.Context, o LoginOptions) (*Identity, []Check) {
+	if o.Provider == nil {
+		return nil, []Check{{Field: FieldDiscoveryURL, Status: StatusFail, Code: CodeNotDiscoveryDocument,
+			Message: "no discovery document was checked, so there is nowhere to sign in", Fix: "check the metadata document URL first"}}
+	}
+	if msg, bad := o.Provider.endpointProblem(); bad {
+		// Discover refuses such a document already; this guards a Provider
+		// built by hand, since the code exchange carries the secret.
+		return nil, []Check{{Field: FieldDiscoveryURL, Status: StatusFail, Code: CodeNotDiscoveryDocument, Message: msg,
+			Fix: "check the metadata document URL: it should be the \"OpenID Connect metadata document\" from the app's Overview > Endpoints"}}
+	}
 	if o.Timeout <= 0 {
 		o.Timeout = DefaultLoginTimeout
 	}
