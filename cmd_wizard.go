@@ -17,30 +17,23 @@ import (
 	"github.com/charmbracelet/lipgloss"
 )
 
-// wizardDeps builds what the wizard needs from the global flags.
-func wizardDeps(g *globals, e env, s *store.Store) (*wizard.Deps, error) {
-	// The wizard shows propagation waits itself (newChecker would print
-	// them to stderr only without --json); 60 s as DESIGN.md sets for it.
-	client, err := oidccheck.NewHTTPClient(oidccheck.HTTPOptions{Timeout: g.timeout})
-	if err != nil {
-		return nil, err
-	}
-	checker := &oidccheck.Checker{HTTP: client, AuthorityHost: g.authorityHost, PropagationWait: 60 * time.Second}
-	storage := store.StorageKeyring
-	if _, ok := s.Keyring.(*store.FileKeyring); ok {
-		storage = store.StorageFile
+// wizardDeps builds what the wizard needs around the flows' dependencies.
+func wizardDeps(g *globals, e env, fd *flow.Deps) *wizard.Deps {
+	if fk, ok := fd.Store.Keyring.(*store.FileKeyring); ok {
 		// The file keyring's warnings would tear the screen: the wizard
-		// says where the secret goes instead.
-		s.Keyring.(*store.FileKeyring).Warn = nil
+		// says where the secret went (flow's report) instead.
+		fk.Warn = nil
 	}
-	d := &wizard.Deps{Store: s, Profile: g.profile, Checker: checker, AuthorityHost: g.authorityHost, Now: e.now,
+	return &wizard.Deps{Flow: fd, Profile: g.profile, Now: e.now,
 		NoBrowser: !wizard.CanOpenBrowser(g.noBrowser, e.getenv), OpenURL: wizard.OpenBrowser,
-		Copy: wizard.SystemCopy(os.Stdout, e.getenv), Storage: storage}
-	return d, nil
+		Copy: wizard.SystemCopy(os.Stdout, e.getenv)}
 }
 
-// runWizard runs the one bubbletea program in the alternate screen and
-// says afterwards, on the normal screen, where things stand.
+// runWizard runs the wizard: as plain line prompts with --accessible (or
+// TERM=dumb, ACCESSIBLE), else as the one bubbletea program in the
+// alternate screen, saying afterwards, on the normal screen, where things
+// stand. Both start from the same deps, so both make the same choice of
+// setup, menu or rotation.
 func runWizard(ctx context.Context, g *globals, e env, d *wizard.Deps) int {
 	if g.accessible || e.getenv("TERM") == "dumb" || e.getenv("ACCESSIBLE") != "" {
 		return wizard.RunAccessible(ctx, d, e.stdin, e.stdout)
@@ -62,8 +55,8 @@ func runWizard(ctx context.Context, g *globals, e env, d *wizard.Deps) int {
 	final, err := p.Run()
 	m, ok := final.(wizard.Model)
 	switch {
-	case errors.Is(err, tea.ErrProgramKilled) || errors.Is(err, tea.ErrInterrupted) || ctx.Err() != nil:
-		fmt.Fprintln(e.stderr, "entrasso: stopped; the values entered so far (never the secret) are kept: run entrasso setup to resume")
+	case ok && (errors.Is(err, tea.ErrProgramKilled) || errors.Is(err, tea.ErrInterrupted) || ctx.Err() != nil):
+		fmt.Fprintln(e.stderr, stopped(m, d))
 		return exitInterrupted
 	case err != nil || !ok:
 		fmt.Fprintf(e.stderr, "entrasso: the wizard failed: %v\n", err)
@@ -71,29 +64,39 @@ func runWizard(ctx context.Context, g *globals, e env, d *wizard.Deps) int {
 	}
 	switch m.ExitCode() {
 	case wizard.ExitDone:
-		if m.Step() == "syncro" {
+		if m.Saved() && d.Demo == nil {
 			fmt.Fprintf(e.stdout, "Saved profile %s. Next: a test sign-in (entrasso test-login), then enforce SSO in Syncro.\n", d.Profile)
 		}
 	case wizard.ExitInterrupted:
-		fmt.Fprintln(e.stderr, "entrasso: stopped; the values entered so far (never the secret) are kept: run entrasso setup to resume")
+		fmt.Fprintln(e.stderr, stopped(m, d))
 	case wizard.ExitStore:
 		fmt.Fprintln(e.stderr, "entrasso: the OS keyring cannot keep the secret here; nothing was saved (see entrasso setup --help for --insecure-storage)")
 	}
 	return m.ExitCode()
 }
 
+// stopped says what an interrupted wizard leaves behind, and only what is
+// true: the demo keeps nothing; a resume is offered only when the values
+// entered so far were kept.
+func stopped(m wizard.Model, d *wizard.Deps) string {
+	switch {
+	case d.Demo != nil:
+		return "entrasso demo: stopped; the demo keeps nothing"
+	case m.ProgressKept():
+		return "entrasso: stopped; the values entered so far (never the secret) are kept: run entrasso setup to resume"
+	case m.Saved():
+		return "entrasso: stopped; profile " + d.Profile + " is saved"
+	}
+	return "entrasso: stopped"
+}
+
 // setupWizard is `entrasso setup` and `entrasso` without a profile.
 func setupWizard(ctx context.Context, g *globals, e env) int {
-	s, err := openStore(g, e)
-	if err != nil {
-		return storeExit(e, g, "setup", err)
+	fd, code := g.flowDeps(e, "setup", true)
+	if fd == nil {
+		return code
 	}
-	d, err := wizardDeps(g, e, s)
-	if err != nil {
-		fmt.Fprintf(e.stderr, "entrasso setup: %v\n", err)
-		return exitFailed
-	}
-	return runWizard(ctx, g, e, d)
+	return runWizard(ctx, g, e, wizardDeps(g, e, fd))
 }
 
 // demoWizard runs the whole wizard against the built-in look-alike, with a
@@ -112,16 +115,13 @@ func demoWizard(ctx context.Context, g *globals, e env) int {
 		return exitFailed
 	}
 	defer os.RemoveAll(dir)
-	s := store.New(dir, store.NewMemoryKeyring())
 	client, err := oidccheck.NewHTTPClient(oidccheck.HTTPOptions{Timeout: g.timeout, RootCAs: srv.CA.Pool()})
 	if err != nil {
 		fmt.Fprintf(e.stderr, "entrasso demo: %v\n", err)
 		return exitFailed
 	}
-	g.authorityHost = srv.Host
-	d := &wizard.Deps{Store: s, Profile: "demo", AuthorityHost: srv.Host, Now: e.now, Storage: store.StorageKeyring,
-		Checker:   &oidccheck.Checker{HTTP: client, AuthorityHost: srv.Host, PropagationWait: 60 * time.Second},
-		NoBrowser: true, Copy: wizard.SystemCopy(os.Stdout, e.getenv),
+	fd := &flow.Deps{Store: store.New(dir, store.NewMemoryKeyring()), HTTP: client, AuthorityHost: srv.Host, Now: e.now}
+	d := &wizard.Deps{Flow: fd, Profile: "demo", Now: e.now, NoBrowser: true, Copy: wizard.SystemCopy(os.Stdout, e.getenv),
 		Demo: &wizard.DemoPortal{TenantID: demo.Tenant.ID, TenantDomain: demo.Tenant.Domains[0], ClientID: demo.App.ClientID,
 			ObjectID: demo.App.ObjectID, Secret: demo.Secret.Value, SecretID: demo.Secret.KeyID, RedirectURI: entratest.DemoRedirectURI,
 			MetadataURL: oidccheck.CanonicalDiscoveryURL(srv.Host, demo.Tenant.ID)}}
@@ -153,30 +153,36 @@ func rotateWizard(ctx context.Context, g *globals, e env) int {
 	return menuOrSetup(ctx, g, e, wizard.StartRotate)
 }
 
+// menuOrSetup opens the wizard on the saved profile (the menu, or the
+// rotation with start), or the setup when `entrasso` finds no profile. The
+// full-screen wizard and --accessible take this same decision.
 func menuOrSetup(ctx context.Context, g *globals, e env, start string) int {
-	if dir, err := configDir(g); err == nil && store.ValidName(g.profile) == nil {
-		if _, err := store.New(dir, nil).Load(g.profile); errors.Is(err, store.ErrNotFound) && start == "" {
-			return setupWizard(ctx, g, e)
+	cmd := "rotate"
+	if start == "" {
+		// Deciding to set up needs no keyring: a profile that does not
+		// exist is found without opening one.
+		if dir, err := configDir(g); err == nil && store.ValidName(g.profile) == nil {
+			if _, err := store.New(dir, nil).Load(g.profile); errors.Is(err, store.ErrNotFound) {
+				return setupWizard(ctx, g, e)
+			}
 		}
+		cmd = "setup"
 	}
-	s, err := openStore(g, e)
-	if err != nil {
-		return storeExit(e, g, "rotate", err)
+	fd, code := g.flowDeps(e, cmd, true)
+	if fd == nil {
+		return code
 	}
-	res := flow.Load(&flow.Deps{Store: s}, g.profile)
+	res := flow.Load(fd, g.profile)
 	if res.Profile == nil {
-		return finish(e, g, "rotate", res)
+		return finish(e, g, cmd, res)
 	}
-	p := res.Profile
-	d, err := wizardDeps(g, e, s)
-	if err != nil {
-		fmt.Fprintf(e.stderr, "entrasso: %v\n", err)
-		return exitFailed
+	// What settling an interrupted change did stays readable after the
+	// alternate screen is gone.
+	for _, n := range res.Notes {
+		fmt.Fprintln(e.stderr, "entrasso: "+oidccheck.SafeText(n))
 	}
-	if g.authorityHost == oidccheck.DefaultAuthorityHost && p.AuthorityHost != "" {
-		d.Checker.AuthorityHost, d.AuthorityHost = p.AuthorityHost, p.AuthorityHost
-	}
-	d.Current, d.Start = p, start
-	d.Profiles, _ = s.List()
+	d := wizardDeps(g, e, fd)
+	d.Current, d.Start = res.Profile, start
+	d.Profiles, _ = fd.Store.List()
 	return runWizard(ctx, g, e, d)
 }

@@ -42,7 +42,7 @@ func BenchmarkPaste1MiB(b *testing.B) {
 		next, _ := m.Update(huge)
 		m = next.(Model)
 		_ = m.View()
-		if n := len(m.values.ClientID); n > 8<<10 {
+		if n := len(m.setup.values.ClientID); n > 8<<10 {
 			b.Fatalf("input not bounded: %d bytes", n)
 		}
 		next, _ = m.Update(clear)

@@ -1,10 +1,11 @@
-// Package wizard is entrasso's one bubbletea program: the guided setup, a
-// state machine over the documented steps of package steps. Every piece of
-// I/O runs in a tea.Cmd; only Update changes the step.
+// Package wizard is entrasso's one bubbletea program: the guided setup over
+// the documented steps of package steps, the menu over a saved profile, the
+// rotation and the test sign-in; and the same flows as plain line prompts
+// (RunAccessible). It gathers values and renders what package flow reports:
+// every sequence and live check is flow's, run in a tea.Cmd.
 package wizard
 
 import (
-	"context"
 	"errors"
 	"io"
 	"os"
@@ -12,7 +13,7 @@ import (
 	"strings"
 	"time"
 
-	"entrasso/oidccheck"
+	"entrasso/flow"
 	"entrasso/steps"
 	"entrasso/store"
 
@@ -29,28 +30,27 @@ type DemoPortal struct {
 }
 
 // Deps is everything the wizard touches outside itself, injected so tests
-// replace any of it (cli/cli's login command injects the same kinds).
+// replace any of it (cli/cli's login command injects the same kinds). The
+// wizard only reads it: what changes while it runs lives in its models.
 type Deps struct {
-	Store   *store.Store
+	// Flow runs every sequence and live check, and holds the store.
+	Flow    *flow.Deps
 	Profile string
-	Checker *oidccheck.Checker
-	// AuthorityHost is --authority-host.
-	AuthorityHost string
-	Now           func() time.Time
+	// Now is the clock of the steps (expiry dates); nil means time.Now.
+	Now func() time.Time
 	// OpenURL opens a browser; nil or NoBrowser shows the URL instead.
 	OpenURL   func(string) error
 	NoBrowser bool
 	// Copy puts text on the clipboard and says how, in words.
 	Copy func(text string) (how string, err error)
-	// Renderer is the one lipgloss renderer of the program's output.
+	// Renderer is the one lipgloss renderer of the program's output;
+	// New needs it, RunAccessible does not.
 	Renderer *lipgloss.Renderer
-	// Demo, when set, shows the look-alike portal's values.
+	// Demo, when set, shows the look-alike portal's values. The demo
+	// keeps nothing: no progress is written for a resume.
 	Demo *DemoPortal
-	// Storage is recorded in the profile: store.StorageKeyring or
-	// store.StorageFile.
-	Storage string
-	// Current is the saved profile, when there is one: the wizard then
-	// opens the re-run menu (or the rotation, with Start).
+	// Current is the saved profile as the command found it, when there is
+	// one: the wizard then opens the menu (or the rotation, with Start).
 	Current *store.Profile
 	// Start is StartRotate for `entrasso rotate`.
 	Start string
@@ -64,8 +64,33 @@ type Deps struct {
 	DemoNewSecret func() (value, keyID string)
 }
 
+// PropagationWait is how long the wizard retries a new secret that Entra
+// refuses, since a brand-new secret takes seconds to reach every Entra
+// server (DESIGN.md "--propagation-wait": 60 s for the wizard).
+const PropagationWait = 60 * time.Second
+
 // StartRotate opens the guided rotation directly.
 const StartRotate = "rotate"
+
+// opening is where the wizard starts once the keyring proved usable; the
+// full-screen wizard and the plain prompts decide it the same way.
+type opening int
+
+const (
+	openSetup opening = iota
+	openMenu
+	openRotation
+)
+
+func (d *Deps) opening() opening {
+	switch {
+	case d.Current != nil && d.Start == StartRotate:
+		return openRotation
+	case d.Current != nil:
+		return openMenu
+	}
+	return openSetup
+}
 
 func (d *Deps) now() time.Time {
 	if d.Now != nil {
@@ -114,11 +139,6 @@ func SystemCopy(out io.Writer, getenv func(string) string) func(string) (string,
 		}
 		return "", errors.Join(nativeErr, oscErr)
 	}
-}
-
-// probe checks the keyring before any work is done.
-func (d *Deps) probe(ctx context.Context) error {
-	return store.Probe(ctx, d.Store.Keyring)
 }
 
 // Stdout is the program's output, for OSC 52.

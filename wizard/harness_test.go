@@ -1,18 +1,23 @@
 package wizard
 
 import (
+	"context"
+	"crypto/tls"
+	"fmt"
 	"io"
-	"os"
+	"net/http"
 	"reflect"
+	"runtime"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
+	"entrasso/flow"
 	"entrasso/oidccheck"
 	"entrasso/oidccheck/entratest"
 	"entrasso/store"
 
-	"github.com/charmbracelet/bubbles/cursor"
 	"github.com/charmbracelet/bubbles/spinner"
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/lipgloss"
@@ -21,12 +26,17 @@ import (
 )
 
 // fixture is a look-alike with the demo tenant, a store on an in-memory
-// keyring and the wizard's dependencies pointed at both.
+// keyring and the wizard's dependencies pointed at both. The look-alike
+// and the flows share a fake clock: a propagation wait advances it and
+// takes no real time.
 type fixture struct {
-	srv    *entratest.Server
-	demo   entratest.Demo
-	store  *store.Store
-	deps   *Deps
+	srv   *entratest.Server
+	demo  entratest.Demo
+	store *store.Store
+	deps  *Deps
+	clock *fakeClock
+
+	mu     sync.Mutex
 	copied []string
 	opened []string
 }
@@ -38,156 +48,277 @@ func newFixture(t testing.TB) *fixture {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { srv.Close() })
-	f := &fixture{srv: srv, demo: srv.SeedDemo(), store: store.New(t.TempDir(), store.NewMemoryKeyring())}
+	f := &fixture{srv: srv, demo: srv.SeedDemo(), clock: &fakeClock{now: time.Now()}}
+	srv.SetClock(f.clock.Now)
 	client, err := oidccheck.NewHTTPClient(oidccheck.HTTPOptions{Timeout: 5 * time.Second, RootCAs: srv.CA.Pool()})
 	if err != nil {
 		t.Fatal(err)
 	}
 	r := lipgloss.NewRenderer(io.Discard)
 	r.SetColorProfile(termenv.Ascii)
-	f.deps = &Deps{Store: f.store, Profile: "default", AuthorityHost: srv.Host, Renderer: r, Storage: store.StorageKeyring,
-		Checker: &oidccheck.Checker{HTTP: client, AuthorityHost: srv.Host},
-		Copy:    func(s string) (string, error) { f.copied = append(f.copied, s); return "test clipboard", nil },
-		OpenURL: func(u string) error { f.opened = append(f.opened, u); return nil }}
+	f.deps = &Deps{Profile: "default", Renderer: r,
+		Flow: &flow.Deps{HTTP: client, AuthorityHost: srv.Host, Sleep: f.clock.Sleep},
+		Copy: func(s string) (string, error) {
+			f.mu.Lock()
+			defer f.mu.Unlock()
+			f.copied = append(f.copied, s)
+			return "test clipboard", nil
+		},
+		OpenURL: func(u string) error {
+			f.mu.Lock()
+			defer f.mu.Unlock()
+			f.opened = append(f.opened, u)
+			return nil
+		}}
+	f.withStore(t)
 	return f
 }
 
-// harness drives a Model without a program: it runs the commands Update
-// returns, each in its own goroutine, feeds their messages back, and drops
-// the spinner's and the cursor's timer messages. settle returns once no
-// message has come for a moment and the model has no I/O outstanding.
+// withStore gives the fixture a fresh store, for a test that needs a
+// machine where nothing was entered yet.
+func (f *fixture) withStore(t testing.TB) *fixture {
+	f.store = store.New(t.TempDir(), store.NewMemoryKeyring())
+	fd := *f.deps.Flow
+	fd.Store = f.store
+	d := *f.deps
+	d.Flow = &fd
+	f.deps = &d
+	return f
+}
+
+func (f *fixture) lastCopied() string {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if len(f.copied) == 0 {
+		return ""
+	}
+	return f.copied[len(f.copied)-1]
+}
+
+// playBrowser makes the fixture's browser sign in at every page it is
+// sent to, as an admin would: it follows Entra's redirect back to the
+// loopback listener. It runs beside the wizard; the sign-in waits for it by
+// the values it brings back, never by time.
+func (f *fixture) playBrowser() {
+	browser := f.browser()
+	f.deps.OpenURL = func(u string) error {
+		go visit(browser, u)
+		return nil
+	}
+}
+
+// browser is an admin's browser: it trusts the look-alike and follows its
+// redirects.
+func (f *fixture) browser() *http.Client {
+	return &http.Client{Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: f.srv.CA.Pool()}}, Timeout: 10 * time.Second}
+}
+
+func visit(browser *http.Client, u string) {
+	if resp, err := browser.Get(u); err == nil {
+		resp.Body.Close()
+	}
+}
+
+// fakeClock is shared by the look-alike and the flows' sleep. stall makes
+// every sleep last until its context is cancelled: Entra never accepts the
+// new secret while the admin watches.
+type fakeClock struct {
+	mu        sync.Mutex
+	now       time.Time
+	waits     []time.Duration
+	stall     bool
+	cancelled int
+}
+
+func (c *fakeClock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.now
+}
+
+func (c *fakeClock) Sleep(ctx context.Context, d time.Duration) error {
+	c.mu.Lock()
+	c.waits = append(c.waits, d)
+	stall := c.stall
+	if !stall {
+		c.now = c.now.Add(d)
+	}
+	c.mu.Unlock()
+	if stall {
+		<-ctx.Done()
+		c.mu.Lock()
+		c.cancelled++
+		c.mu.Unlock()
+	}
+	return ctx.Err()
+}
+
+func (c *fakeClock) count() (waits, cancelled int) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return len(c.waits), c.cancelled
+}
+
+// harness drives a Model without a program, as charmbracelet/huh's own
+// tests do (huh_test.go: batchUpdate, doAllUpdates): a command runs here
+// and now, on the test's goroutine, and its message goes straight back to
+// Update; a batch's commands are queued, a sequence's run next in order.
+// Nothing waits for a quiet moment: the tests are synchronised by what the
+// commands return. Commands that only wait for the wall clock (a cursor
+// blink, a spinner frame) are never run, and their messages are dropped:
+// they animate, and would make a test wait real time.
 type harness struct {
 	t     testing.TB
 	m     Model
-	msgs  chan tea.Msg
+	queue []tea.Cmd
 	quit  bool
-	views []string
+	// dropped are the results that came for a check that had been stopped
+	// or replaced, or for a value since changed, which Update ignored.
+	dropped []tea.Msg
 }
 
 func newHarness(t testing.TB, f *fixture) *harness {
-	h := &harness{t: t, m: New(f.deps), msgs: make(chan tea.Msg, 256)}
-	h.apply(tea.WindowSizeMsg{Width: 100, Height: 30})
-	h.run(h.m.Init())
-	h.settle()
+	t.Helper()
+	h := &harness{t: t, m: New(f.deps)}
+	h.send(tea.WindowSizeMsg{Width: 100, Height: 30})
+	h.enqueue(h.m.Init())
+	h.drain()
 	return h
 }
 
-func (h *harness) run(cmd tea.Cmd) {
-	if cmd == nil {
-		return
-	}
-	go func() { h.msgs <- cmd() }()
-}
-
-func isTimer(msg tea.Msg) bool {
-	switch msg.(type) {
-	case spinner.TickMsg, cursor.BlinkMsg:
-		return true
-	}
-	return strings.Contains(strings.ToLower(reflect.TypeOf(msg).String()), "blink")
-}
-
-func (h *harness) apply(msg tea.Msg) {
-	switch msg := msg.(type) {
-	case nil:
-		return
-	case tea.BatchMsg:
-		for _, c := range msg {
-			h.run(c)
-		}
-		return
-	case tea.QuitMsg:
-		h.quit = true
-		return
-	}
-	if v := reflect.ValueOf(msg); v.Kind() == reflect.Slice && v.Type().Elem() == reflect.TypeOf(tea.Cmd(nil)) {
-		// tea.Sequence: run in order, here and now.
-		for i := 0; i < v.Len(); i++ {
-			if c := v.Index(i).Interface().(tea.Cmd); c != nil {
-				h.apply(c())
-			}
-		}
-		return
-	}
-	if isTimer(msg) {
-		return
-	}
+// send gives Update one message and queues the command it returns,
+// without running it: the test decides when the queue runs.
+func (h *harness) send(msg tea.Msg) *harness {
+	done, isDone := msg.(liveDoneMsg)
+	awaited := isDone && h.running(done.id, done.seq)
 	m, cmd := h.m.Update(msg)
 	h.m = m.(Model)
-	h.run(cmd)
+	if isDone && (!awaited || h.running(done.id, done.seq)) {
+		h.dropped = append(h.dropped, done.result)
+	}
+	h.enqueue(cmd)
+	return h
 }
 
-func (h *harness) busy() bool { return h.m.step == stepProbe || h.m.live.running }
+func (h *harness) enqueue(cmd tea.Cmd) {
+	if cmd != nil && !waitsForTheClock(cmd) {
+		h.queue = append(h.queue, cmd)
+	}
+}
 
-func (h *harness) settle() {
-	deadline := time.After(20 * time.Second)
-	for {
-		quiet := time.After(40 * time.Millisecond)
-		select {
-		case msg := <-h.msgs:
-			h.apply(msg)
-		case <-quiet:
-			if !h.busy() {
-				return
-			}
-		case <-deadline:
-			h.t.Fatalf("the wizard did not settle; step %s\n%s", h.m.step, h.view())
+// waitsForTheClock recognises a command that only waits for a timer: a
+// cursor's blink or tea.Tick (the spinner's frames). It is told by the
+// function the command is, since running it is what must not happen.
+func waitsForTheClock(cmd tea.Cmd) bool {
+	name := runtime.FuncForPC(reflect.ValueOf(cmd).Pointer()).Name()
+	return strings.Contains(name, "cursor.(*Model).BlinkCmd") || strings.Contains(name, "bubbletea.Tick.")
+}
+
+// drain runs queued commands until none is left.
+func (h *harness) drain() *harness {
+	h.until(func() bool { return false })
+	return h
+}
+
+// until runs queued commands, giving each message to Update, until done
+// holds after one; the rest stay queued. It reports whether done held.
+func (h *harness) until(done func() bool) bool {
+	for len(h.queue) > 0 {
+		cmd := h.queue[0]
+		h.queue = h.queue[1:]
+		if h.deliver(cmd()) && done() {
+			return true
 		}
 	}
+	return false
 }
 
-// key sends a key and settles.
-func (h *harness) key(k string) *harness {
-	var msg tea.KeyMsg
-	switch k {
-	case "enter":
-		msg = tea.KeyMsg{Type: tea.KeyEnter}
-	case "esc":
-		msg = tea.KeyMsg{Type: tea.KeyEsc}
-	case "ctrl+c":
-		msg = tea.KeyMsg{Type: tea.KeyCtrlC}
-	case "ctrl+b":
-		msg = tea.KeyMsg{Type: tea.KeyCtrlB}
-	case "ctrl+o":
-		msg = tea.KeyMsg{Type: tea.KeyCtrlO}
-	case "ctrl+y":
-		msg = tea.KeyMsg{Type: tea.KeyCtrlY}
-	case "ctrl+u":
-		msg = tea.KeyMsg{Type: tea.KeyCtrlU}
-	case "down":
-		msg = tea.KeyMsg{Type: tea.KeyDown}
-	case "shift+tab":
-		msg = tea.KeyMsg{Type: tea.KeyShiftTab}
-	default:
-		msg = tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune(k)}
+// deliver hands a command's message on, and reports whether Update got it.
+func (h *harness) deliver(msg tea.Msg) bool {
+	switch msg := msg.(type) {
+	case nil, spinner.TickMsg:
+		return false
+	case tea.BatchMsg:
+		for _, c := range msg {
+			h.enqueue(c)
+		}
+		return false
+	case tea.QuitMsg:
+		h.quit = true
+		return false
 	}
-	h.apply(msg)
-	h.settle()
-	return h
+	if v := reflect.ValueOf(msg); v.Kind() == reflect.Slice && v.Type().Elem() == reflect.TypeFor[tea.Cmd]() {
+		// tea.Sequence, whose type is unexported: its commands run next,
+		// in order, each one's message handled before the next runs.
+		var seq []tea.Cmd
+		for i := range v.Len() {
+			if c := v.Index(i).Interface().(tea.Cmd); c != nil && !waitsForTheClock(c) {
+				seq = append(seq, c)
+			}
+		}
+		h.queue = append(seq, h.queue...)
+		return false
+	}
+	if reflect.TypeOf(msg).PkgPath() == "github.com/charmbracelet/bubbles/cursor" {
+		return false // a blink, which only animates
+	}
+	h.send(msg)
+	return true
 }
 
-// paste delivers text as a terminal's bracketed paste does: one message.
-func (h *harness) paste(text string) *harness {
-	h.apply(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune(text), Paste: true})
-	h.settle()
-	return h
+// key sends a key and runs everything it started.
+func (h *harness) key(k string) *harness {
+	h.t.Helper()
+	return h.send(keyMsg(k)).drain()
 }
+
+func keyMsg(k string) tea.KeyMsg {
+	for t, name := range map[tea.KeyType]string{tea.KeyEnter: "enter", tea.KeyEsc: "esc", tea.KeyCtrlC: "ctrl+c",
+		tea.KeyCtrlB: "ctrl+b", tea.KeyCtrlO: "ctrl+o", tea.KeyCtrlY: "ctrl+y", tea.KeyCtrlU: "ctrl+u", tea.KeyDown: "down",
+		tea.KeyUp: "up", tea.KeyShiftTab: "shift+tab"} {
+		if name == k {
+			return tea.KeyMsg{Type: t}
+		}
+	}
+	return tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune(k)}
+}
+
+// pasteMsg is text as a terminal's bracketed paste delivers it: one
+// message.
+func pasteMsg(text string) tea.KeyMsg {
+	return tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune(text), Paste: true}
+}
+
+func (h *harness) paste(text string) *harness { return h.send(pasteMsg(text)).drain() }
 
 // replace clears the focused input and pastes text.
-func (h *harness) replace(text string) *harness {
-	return h.key("ctrl+u").paste(text)
-}
+func (h *harness) replace(text string) *harness { return h.key("ctrl+u").paste(text) }
 
 func (h *harness) view() string { return ansi.Strip(h.m.View()) }
 
-func (h *harness) at(want step) {
-	h.t.Helper()
-	if h.m.step != want {
-		h.t.Fatalf("at %s, want %s\n%s", h.m.step, want, h.view())
+// where names the screen: the setup's step, the menu's, the rotation's,
+// or the state itself.
+func (h *harness) where() string {
+	switch h.m.state {
+	case stateSetup:
+		return h.m.setup.step.String()
+	case stateMenu:
+		return h.m.menu.screen.String()
+	case stateRotation:
+		return h.m.rotation.screen.String()
 	}
+	return h.m.state.String()
 }
 
-func (h *harness) sees(parts ...string) {
+func (h *harness) at(want fmt.Stringer) *harness {
+	h.t.Helper()
+	if got := h.where(); got != want.String() {
+		h.t.Fatalf("at %s, want %s\n%s", got, want, h.view())
+	}
+	return h
+}
+
+func (h *harness) sees(parts ...string) *harness {
 	h.t.Helper()
 	v := h.view()
 	for _, p := range parts {
@@ -195,9 +326,10 @@ func (h *harness) sees(parts ...string) {
 			h.t.Fatalf("view lacks %q:\n%s", p, v)
 		}
 	}
+	return h
 }
 
-func (h *harness) doesNotSee(parts ...string) {
+func (h *harness) doesNotSee(parts ...string) *harness {
 	h.t.Helper()
 	v := h.view()
 	for _, p := range parts {
@@ -205,17 +337,15 @@ func (h *harness) doesNotSee(parts ...string) {
 			h.t.Fatalf("view shows %q:\n%s", p, v)
 		}
 	}
+	return h
 }
 
-func mustRead(t testing.TB, path string) string {
-	t.Helper()
-	data, err := readFile(path)
-	if err != nil {
-		t.Fatal(err)
+// running reports whether the live component id runs check seq.
+func (h *harness) running(id int64, seq int) bool {
+	for _, l := range []live{h.m.setup.live, h.m.menu.live, h.m.rotation.live, h.m.signIn.live} {
+		if l.id == id {
+			return l.running && l.seq == seq
+		}
 	}
-	return string(data)
+	return false
 }
-
-var readFile = os.ReadFile
-
-func keyUp() tea.KeyMsg { return tea.KeyMsg{Type: tea.KeyUp} }

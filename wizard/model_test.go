@@ -1,22 +1,29 @@
 package wizard
 
 import (
-	"context"
+	"os"
 	"strings"
-	"sync"
 	"testing"
-	"time"
 
 	"entrasso/oidccheck"
 	"entrasso/store"
 
-	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/lipgloss"
+	"github.com/muesli/termenv"
 )
+
+func TestMain(m *testing.M) {
+	// One colour profile for every test run, whatever the terminal
+	// (lipgloss #33).
+	lipgloss.SetColorProfile(termenv.Ascii)
+	os.Exit(m.Run())
+}
 
 const redirect = "https://demo.syncromsp.com/users/auth/openid_connect/callback"
 
 // toSecret walks the happy path up to the secret's value field.
 func toSecret(h *harness, f *fixture) *harness {
+	h.t.Helper()
 	h.at(stepRedirect)
 	h.paste(redirect).key("enter").key("enter")
 	h.at(stepRegister)
@@ -61,25 +68,31 @@ func TestHappyPathForwardAndBack(t *testing.T) {
 	h.at(stepSyncro)
 	h.sees("Entra accepted every value", f.demo.App.ClientID, oidccheck.CanonicalDiscoveryURL(f.srv.Host, f.demo.Tenant.ID), "Before you enforce SSO")
 	h.doesNotSee(f.demo.Secret.Value)
-	if h.m.values.Secret != "" {
+	if h.m.setup.values.Secret != "" {
 		t.Fatal("the secret stayed in memory after it was stored")
 	}
 	p, err := f.store.Load("default")
 	if err != nil || p.TenantID != f.demo.Tenant.ID || p.Secret.Hint != f.demo.Secret.Hint {
 		t.Fatalf("profile %+v %v", p, err)
 	}
-	if _, ok := f.store.LoadProgress("default"); ok {
+	if _, ok := f.store.LoadProgress("default"); ok || h.m.ProgressKept() {
 		t.Fatal("progress kept after the save")
 	}
 	// Copy keys: the secret comes back from the keyring.
-	h.key("2").key("1")
-	if len(f.copied) != 2 || f.copied[0] != f.demo.Secret.Value || f.copied[1] != f.demo.App.ClientID {
-		t.Fatalf("copied %d values", len(f.copied))
+	h.key("2")
+	if f.lastCopied() != f.demo.Secret.Value {
+		t.Fatal("key 2 did not copy the secret from the keyring")
+	}
+	h.key("1")
+	if f.lastCopied() != f.demo.App.ClientID {
+		t.Fatal("key 1 did not copy the client ID")
 	}
 	h.sees("Copied Client ID via test clipboard")
+	// Step 7 has nothing to go back to: the secret is no longer here.
+	h.key("ctrl+b").at(stepSyncro)
 	h.key("enter")
-	if !h.quit || h.m.ExitCode() != ExitDone {
-		t.Fatalf("quit %v code %d", h.quit, h.m.ExitCode())
+	if !h.quit || h.m.ExitCode() != ExitDone || !h.m.Saved() {
+		t.Fatalf("quit %v code %d saved %v", h.quit, h.m.ExitCode(), h.m.Saved())
 	}
 }
 
@@ -102,9 +115,7 @@ func TestPasteIsCheckedBeforeEnter(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.at.String()+"/"+c.want[0], func(t *testing.T) {
-			f := f0
-			f.store = store.New(t.TempDir(), store.NewMemoryKeyring())
-			f.deps.Store = f.store
+			f := f0.withStore(t)
 			h := newHarness(t, f)
 			if c.at >= stepRegister {
 				h.paste(redirect).key("enter").key("enter").key("enter")
@@ -131,13 +142,27 @@ func TestStaleLiveResultIsDropped(t *testing.T) {
 	f := newFixture(t)
 	h := newHarness(t, f)
 	toSecret(h, f).paste(f.demo.Secret.Value).key("enter")
-	h.paste(f.demo.Tenant.ID)
-	h.sees("discovery document of tenant")
-	good := h.m.live
-	// A result for an older value, or an older check, changes nothing.
-	h.apply(discoveryCheckedMsg{seq: good.seq - 1, value: f.demo.Tenant.ID, check: oidccheck.Check{Status: oidccheck.StatusFail, Message: "stale"}})
-	h.apply(discoveryCheckedMsg{seq: good.seq, value: "other", check: oidccheck.Check{Status: oidccheck.StatusFail, Message: "stale"}})
+	// The check of the value is under way: its result has not come yet.
+	h.send(pasteMsg(f.demo.Tenant.ID))
+	l := h.m.setup.live
+	stale := liveDoneMsg{id: l.id, seq: l.seq - 1, value: f.demo.Tenant.ID,
+		result: discoveredMsg{check: oidccheck.Check{Status: oidccheck.StatusFail, Message: "stale"}}}
+	h.send(stale)
+	// A result for a value other than the one in the field changes nothing
+	// either, even with the running check's number.
+	other := liveDoneMsg{id: l.id, seq: l.seq, value: "other", result: discoveredMsg{check: oidccheck.Check{Status: oidccheck.StatusFail, Message: "stale"}}}
+	h.send(other)
+	// Nor does another screen's check with the same number.
+	h.send(liveDoneMsg{id: l.id + 1000, seq: l.seq, value: f.demo.Tenant.ID, result: discoveredMsg{check: oidccheck.Check{Status: oidccheck.StatusFail, Message: "stale"}}})
+	if !h.m.setup.live.running {
+		t.Fatal("a stale result ended the running check")
+	}
+	h.drain()
 	h.doesNotSee("stale")
+	h.sees("discovery document of tenant")
+	if len(h.dropped) != 3 {
+		t.Fatalf("%d results dropped, want the 3 stale ones", len(h.dropped))
+	}
 }
 
 func TestLiveFailureReturnsToTheField(t *testing.T) {
@@ -160,11 +185,22 @@ func TestLiveFailureReturnsToTheField(t *testing.T) {
 	h.sees("Value (the secret)")
 }
 
+// TestRefusalStaysWithItsField: a refusal shown under one field is gone
+// once the admin steps back to another.
+func TestRefusalStaysWithItsField(t *testing.T) {
+	f := newFixture(t)
+	h := newHarness(t, f)
+	toSecret(h, f).paste(f.demo.Expired.Value).key("enter")
+	h.paste(f.demo.Tenant.ID).key("enter")
+	h.at(stepSecret).sees("Entra said:", "expired_secret")
+	h.key("ctrl+b").at(stepClientID).doesNotSee("expired_secret", "Entra said:")
+}
+
 func TestProbeFailureBlocksBeforeAnyWork(t *testing.T) {
 	f := newFixture(t)
 	f.store.Keyring = failing{&store.Error{Code: store.CodeKeyringUnavailable, Message: "no Secret Service is running", Fix: "start one"}}
 	h := newHarness(t, f)
-	h.at(stepBlocked)
+	h.at(stateBlocked)
 	h.sees("cannot be kept", "keyring_unavailable", "--insecure-storage")
 	h.key("q")
 	if !h.quit || h.m.ExitCode() != ExitStore {
@@ -184,16 +220,16 @@ func TestQuitKeepsProgressAndResumeReturnsToSecret(t *testing.T) {
 	toSecret(h, f).paste(f.demo.Secret.Value).key("enter")
 	h.paste(f.demo.Tenant.ID)
 	h.key("ctrl+c")
-	if !h.quit || h.m.ExitCode() != ExitInterrupted {
-		t.Fatalf("quit %v code %d", h.quit, h.m.ExitCode())
+	if !h.quit || h.m.ExitCode() != ExitInterrupted || !h.m.ProgressKept() {
+		t.Fatalf("quit %v code %d kept %v", h.quit, h.m.ExitCode(), h.m.ProgressKept())
 	}
 	p, ok := f.store.LoadProgress("default")
 	if !ok || p.Step != 5 || p.ClientID != f.demo.App.ClientID || p.Discovery != f.demo.Tenant.ID {
 		t.Fatalf("progress %+v %v", p, ok)
 	}
-	data := mustRead(t, f.store.ProgressPath("default"))
-	if strings.Contains(data, f.demo.Secret.Value) {
-		t.Fatal("the secret is in the progress file")
+	data, err := os.ReadFile(f.store.ProgressPath("default"))
+	if err != nil || strings.Contains(string(data), f.demo.Secret.Value) {
+		t.Fatalf("the secret is in the progress file (%v)", err)
 	}
 
 	h2 := newHarness(t, f)
@@ -212,27 +248,24 @@ func TestQuitKeepsProgressAndResumeReturnsToSecret(t *testing.T) {
 	h3.key("down").key("enter")
 	h3.at(stepRedirect)
 	h3.doesNotSee(redirect)
-	if p, ok := f.store.LoadProgress("default"); ok && (p.Step != 1 || p.ClientID != "" || p.Discovery != "") {
+	if p, ok := f.store.LoadProgress("default"); ok || h3.m.ProgressKept() {
 		t.Fatalf("start over kept the old values: %+v", p)
 	}
 }
 
-func TestEscCancelsTheRunningCheckAndNeverQuits(t *testing.T) {
+// TestNothingEnteredOffersNoResume: a quit before anything was entered
+// leaves nothing to resume, and says nothing was kept.
+func TestNothingEnteredOffersNoResume(t *testing.T) {
 	f := newFixture(t)
-	f.srv.SetFault("discovery", "slow-headers")
 	h := newHarness(t, f)
-	toSecret(h, f).paste(f.demo.Secret.Value).key("enter")
-	h.apply(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune(f.demo.Tenant.ID), Paste: true})
-	if !h.m.live.running {
-		t.Fatal("no live check started")
+	h.key("ctrl+c")
+	if h.m.ProgressKept() {
+		t.Fatal("an empty setup claims to have kept values")
 	}
-	h.sees("Fetching the metadata document")
-	h.key("esc")
-	h.sees("Stopped the check")
-	if h.quit {
-		t.Fatal("esc quit the wizard")
+	if _, ok := f.store.LoadProgress("default"); ok {
+		t.Fatal("progress written before anything was entered")
 	}
-	h.at(stepDiscovery)
+	newHarness(t, f).at(stepRedirect)
 }
 
 func TestLinksAndCopies(t *testing.T) {
@@ -240,7 +273,7 @@ func TestLinksAndCopies(t *testing.T) {
 	h := newHarness(t, f)
 	h.paste(redirect).key("enter").key("enter")
 	h.key("ctrl+y")
-	if len(f.copied) != 1 || f.copied[0] != redirect {
+	if f.lastCopied() != redirect {
 		t.Fatalf("copied %q", f.copied)
 	}
 	h.key("ctrl+o")
@@ -252,19 +285,30 @@ func TestLinksAndCopies(t *testing.T) {
 	if !strings.Contains(f.opened[1], "/Credentials/appId/"+f.demo.App.ClientID) {
 		t.Fatalf("opened %q", f.opened[1])
 	}
+
 	// Without a browser the URL is shown instead.
 	f.deps.NoBrowser = true
+	h = newHarness(t, f)
+	h.paste(redirect).key("enter").key("enter").key("enter").paste(f.demo.App.ClientID).key("enter")
 	h.key("ctrl+o")
 	h.sees("Open this page in your browser:", "/Credentials/appId/"+f.demo.App.ClientID)
+	if len(f.opened) != 2 {
+		t.Fatalf("opened a browser despite NoBrowser: %q", f.opened)
+	}
 }
 
-func TestStepNames(t *testing.T) {
-	for s := stepProbe; s <= stepSyncro; s++ {
+func TestStateAndStepNames(t *testing.T) {
+	for s := stepResume; s <= stepSyncro; s++ {
 		if s.String() == "" {
 			t.Errorf("step %d has no name", s)
 		}
 	}
-	if stepSecret.number() != 4 || stepNumbered(4) != stepSecret {
+	for s := stateProbe; s <= stateSignIn; s++ {
+		if s.String() == "" {
+			t.Errorf("state %d has no name", s)
+		}
+	}
+	if stepSecret.number() != 4 || stepSyncro.number() != 7 || fieldStep(oidccheck.FieldClientSecret) != stepSecret {
 		t.Fatal("numbering")
 	}
 }
@@ -274,26 +318,42 @@ func TestHugePasteIsCutAndSaid(t *testing.T) {
 	h := newHarness(t, f)
 	h.paste(strings.Repeat("x", 1<<20))
 	h.sees("The paste was cut", "too_long")
-	if n := len(h.m.values.RedirectURI); n > oidccheck.MaxInput {
+	if n := len(h.m.setup.values.RedirectURI); n > oidccheck.MaxInput {
 		t.Fatalf("%d bytes kept", n)
 	}
 }
 
-// fakeClock is shared by the look-alike and the checker's sleep.
-type fakeClock struct {
-	mu  sync.Mutex
-	now time.Time
+// TestDemoKeepsNothing: the demo writes no progress, so nothing offers or
+// claims a resume.
+func TestDemoKeepsNothing(t *testing.T) {
+	f := newFixture(t)
+	f.deps.Demo = &DemoPortal{RedirectURI: redirect, ClientID: f.demo.App.ClientID, TenantID: f.demo.Tenant.ID}
+	h := newHarness(t, f)
+	h.sees("Demo portal", redirect)
+	h.paste(redirect).key("enter").key("enter").key("enter")
+	h.at(stepClientID)
+	h.key("ctrl+c")
+	if h.m.ProgressKept() {
+		t.Fatal("the demo claims to have kept values")
+	}
+	if _, ok := f.store.LoadProgress("default"); ok {
+		t.Fatal("the demo wrote progress")
+	}
 }
 
-func (c *fakeClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *fakeClock) Sleep(ctx context.Context, d time.Duration) error {
-	c.mu.Lock()
-	c.now = c.now.Add(d)
-	c.mu.Unlock()
-	return ctx.Err()
+// TestUntrustedHostIsSavedButNotCalledProven: a document on a host that is
+// not Entra's is saved with its secret unchecked, and step 7 says so
+// instead of "Entra accepted every value".
+func TestUntrustedHostIsSavedButNotCalledProven(t *testing.T) {
+	f := newFixture(t)
+	f.deps.Flow.AuthorityHost = ""
+	h := newHarness(t, f)
+	toSecret(h, f).paste(f.demo.Secret.Value).key("enter")
+	h.paste(oidccheck.CanonicalDiscoveryURL(f.srv.Host, f.demo.Tenant.ID)).key("enter")
+	h.at(stepSyncro)
+	h.doesNotSee("Entra accepted every value")
+	h.sees("not everything was proven", "not_entra_host")
+	if p, err := f.store.Load("default"); err != nil || p.LastVerified != nil {
+		t.Fatalf("profile %+v %v: a skipped secret check recorded a verification", p, err)
+	}
 }

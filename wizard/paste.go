@@ -1,6 +1,13 @@
 package wizard
 
-import "strings"
+import (
+	"fmt"
+	"strings"
+
+	"entrasso/oidccheck"
+
+	tea "github.com/charmbracelet/bubbletea"
+)
 
 // undoublePaste undoes the doubled paste some Windows consoles deliver
 // inside huh (charmbracelet/huh#439): text that is the same value twice,
@@ -20,4 +27,23 @@ func undoublePaste(s string) (string, bool) {
 		}
 	}
 	return s, false
+}
+
+// normalizePaste prepares a bracketed paste for an input: a paste longer
+// than any Entra or Syncro value is cut before the text input sanitises
+// every rune of it, and a doubled one is kept once. note says what was done,
+// for the screen; "" when nothing was.
+func normalizePaste(k tea.KeyMsg) (tea.KeyMsg, string) {
+	switch {
+	case !k.Paste:
+		return k, ""
+	case len(k.Runes) > oidccheck.MaxInput:
+		k.Runes = k.Runes[:oidccheck.MaxInput]
+		return k, fmt.Sprintf("The paste was cut to its first %d characters; no Entra or Syncro value is that long.", oidccheck.MaxInput)
+	}
+	if once, doubled := undoublePaste(string(k.Runes)); doubled {
+		k.Runes = []rune(once)
+		return k, "The paste arrived twice (a Windows console does this); entrasso kept it once."
+	}
+	return k, ""
 }

@@ -25,7 +25,7 @@ func TestDoubledPasteIsKeptOnceAndSaid(t *testing.T) {
 	h := newHarness(t, f)
 	h.paste(redirect + redirect)
 	h.sees("arrived twice", "a redirect URI Entra accepts")
-	if h.m.values.RedirectURI != redirect {
-		t.Fatalf("value %q", h.m.values.RedirectURI)
+	if h.m.setup.values.RedirectURI != redirect {
+		t.Fatalf("value %q", h.m.setup.values.RedirectURI)
 	}
 }
