@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"entrasso/oidccheck"
+	"entrasso/store"
 )
 
 // version is stamped at release time with -ldflags "-X main.version=...".
@@ -155,9 +156,9 @@ func run(args []string, e env) int {
 		}
 	}
 	if name != "" && cmd == nil {
-		fmt.Fprintf(e.stderr, "entrasso: unknown command %q\n\n", name)
-		printUsage(e.stderr)
-		return exitUsage
+		var g globals
+		g.json = slices.Contains(args, "--json") || slices.Contains(args, "-json")
+		return usage(e, &g, "", usagef("unknown command %q (commands: %s)", name, strings.Join(commandNames(), ", ")))
 	}
 	fs := flag.NewFlagSet("entrasso "+name, flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
@@ -169,7 +170,7 @@ func run(args []string, e env) int {
 	}
 	if err := fs.Parse(rest); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
-			printCommandUsage(e.stdout, name, fs)
+			printHelp(e, cmd)
 			return exitOK
 		}
 		return usage(e, &g, name, explainFlagError(err))
@@ -182,15 +183,14 @@ func run(args []string, e env) int {
 		fmt.Fprintln(e.stdout, "entrasso", version)
 		return exitOK
 	case g.help:
-		if cmd == nil {
-			printUsage(e.stdout)
-		} else {
-			printCommandUsage(e.stdout, name, fs)
-		}
+		printHelp(e, cmd)
 		return exitOK
 	}
 	if g.timeout <= 0 {
 		return usage(e, &g, name, usagef("--timeout must be a positive duration such as 15s"))
+	}
+	if code, ok := g.resolveProfile(e, fs, name); !ok {
+		return code
 	}
 	// SIGHUP is a closed terminal: stop as for Ctrl+C, keeping progress.
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM, syscall.SIGHUP)
@@ -205,34 +205,131 @@ func run(args []string, e env) int {
 	return code
 }
 
-// explainFlagError keeps a flag error readable and says why a secret is
+// resolveProfile applies DESIGN.md's rule for a missing --profile: with
+// exactly one saved profile every command uses it; with several, a command
+// that needs one lists them and stops (exit 2). check and demo need none.
+func (g *globals) resolveProfile(e env, fs *flag.FlagSet, cmd string) (int, bool) {
+	given := false
+	fs.Visit(func(f *flag.Flag) { given = given || f.Name == "profile" })
+	if given || cmd == "check" || cmd == "demo" {
+		return exitOK, true
+	}
+	dir, err := configDir(g)
+	if err != nil {
+		return exitOK, true
+	}
+	names, err := store.New(dir, nil).List()
+	switch {
+	case err != nil || len(names) == 0:
+	case len(names) == 1:
+		g.profile = names[0]
+	default:
+		return usage(e, g, cmd, usagef("there are %d profiles (%s); choose one with --profile NAME", len(names), strings.Join(names, ", "))), false
+	}
+	return exitOK, true
+}
+
+// explainFlagError rewrites the flag package's errors in entrasso's own
+// spelling (--flag, not Go's single-dash -flag), and says why a secret is
 // never taken as a flag value (every user of the machine can read argv).
 func explainFlagError(err error) error {
 	msg := err.Error()
 	if strings.Contains(msg, "-client-secret") && !strings.Contains(msg, "-client-secret-stdin") {
 		return usagef("the secret is never taken as a flag value, since every user of this machine can read a command line; pipe it with --client-secret-stdin or set ENTRASSO_CLIENT_SECRET")
 	}
+	if name, ok := strings.CutPrefix(msg, "flag provided but not defined: -"); ok {
+		return usagef("unknown flag --%s", strings.TrimLeft(name, "-"))
+	}
+	if name, ok := strings.CutPrefix(msg, "flag needs an argument: -"); ok {
+		return usagef("--%s needs a value", strings.TrimLeft(name, "-"))
+	}
+	if rest, ok := strings.CutPrefix(msg, "invalid value "); ok {
+		// invalid value "x" for flag -timeout: parse error
+		if i := strings.Index(rest, " for flag -"); i >= 0 {
+			value, tail := rest[:i], rest[i+len(" for flag -"):]
+			name, reason, _ := strings.Cut(tail, ": ")
+			return usagef("--%s: %s is not valid (%s)", name, value, reason)
+		}
+	}
+	if name, ok := strings.CutPrefix(msg, "bad flag syntax: "); ok {
+		return usagef("bad flag syntax: %s", name)
+	}
 	return usagef("%s", msg)
 }
 
-func printUsage(w io.Writer) {
+func printUsage(w io.Writer, e env) {
 	fmt.Fprintln(w, "entrasso connects Syncro's single sign-on to Microsoft Entra ID.")
-	fmt.Fprintln(w, "\nUsage: entrasso [global flags] COMMAND [flags]\n\nCommands:")
+	fmt.Fprintln(w, "\nUsage: entrasso [flags] [COMMAND] [flags]\n\nWithout a command: the setup wizard, or the menu once a profile exists.\n\nCommands:")
 	for _, c := range commands() {
 		fmt.Fprintf(w, "  %-12s %s\n", c.name, c.summary)
 	}
-	fmt.Fprintln(w, "\nGlobal flags go before or after the command; 'entrasso COMMAND --help' lists them.")
+	printGlobalFlags(w, e)
+	fmt.Fprintln(w, "\n'entrasso COMMAND --help' lists a command's own flags.")
 }
 
-func printCommandUsage(w io.Writer, name string, fs *flag.FlagSet) {
+// printGlobalFlags lists the flags every command takes.
+func printGlobalFlags(w io.Writer, e env) {
+	fs := flag.NewFlagSet("", flag.ContinueOnError)
+	var g globals
+	g.register(fs, e)
+	fmt.Fprintln(w, "\nGlobal flags (before or after the command):")
+	printFlags(w, fs)
+}
+
+// printCommandUsage lists a command's own flags, then the global ones.
+func printCommandUsage(w io.Writer, name string, e env) {
 	for _, c := range commands() {
-		if c.name == name {
-			fmt.Fprintf(w, "entrasso %s: %s\n\nFlags:\n", name, c.summary)
+		if c.name != name {
+			continue
+		}
+		fmt.Fprintf(w, "entrasso %s: %s\n\nUsage: entrasso %s [flags]\n", name, c.summary, name)
+		fs := flag.NewFlagSet("", flag.ContinueOnError)
+		c.flags(fs)
+		if n := countFlags(fs); n > 0 {
+			fmt.Fprintf(w, "\nFlags of %s:\n", name)
+			printFlags(w, fs)
 		}
 	}
-	fs.SetOutput(w)
-	fs.PrintDefaults()
-	fs.SetOutput(io.Discard)
+	printGlobalFlags(w, e)
+}
+
+func countFlags(fs *flag.FlagSet) int {
+	n := 0
+	fs.VisitAll(func(*flag.Flag) { n++ })
+	return n
+}
+
+// printFlags prints a flag set as --name, the way entrasso spells flags
+// (the flag package's own listing uses a single dash).
+func printFlags(w io.Writer, fs *flag.FlagSet) {
+	fs.VisitAll(func(f *flag.Flag) {
+		kind, usage := flag.UnquoteUsage(f)
+		head := "  --" + f.Name
+		if kind != "" {
+			head += " " + kind
+		}
+		def := ""
+		if f.DefValue != "" && f.DefValue != "false" && f.DefValue != "0s" && f.DefValue != "0" {
+			def = " (default " + f.DefValue + ")"
+		}
+		fmt.Fprintf(w, "%s\n        %s%s\n", head, usage, def)
+	})
+}
+
+func printHelp(e env, cmd *command) {
+	if cmd == nil {
+		printUsage(e.stdout, e)
+		return
+	}
+	printCommandUsage(e.stdout, cmd.name, e)
+}
+
+func commandNames() []string {
+	var names []string
+	for _, c := range commands() {
+		names = append(names, c.name)
+	}
+	return names
 }
 
 // flagSetFor returns an empty flag set, for calling a command's runner

@@ -44,7 +44,7 @@ func (v *valueFlags) register(fs *flag.FlagSet, defaultWait time.Duration) {
 	fs.Var(&v.clientID, "client-id", "the app's Application (client) `ID`")
 	fs.Var(&v.discoveryURL, "discovery-url", "the OpenID Connect metadata document `URL`, tenant ID or domain")
 	fs.Var(&v.secretExpires, "secret-expires", "the secret's expiry: 90d, 180d, 365d, 545d, 730d or `YYYY-MM-DD`")
-	fs.Var(&v.secretDescription, "secret-description", "the secret's description in Entra")
+	fs.Var(&v.secretDescription, "secret-description", "the secret's `description` in Entra")
 	fs.BoolVar(&v.secretStdin, "client-secret-stdin", false, "read the client secret from the first line of stdin (or set ENTRASSO_CLIENT_SECRET)")
 	fs.DurationVar(&v.propagationWait, "propagation-wait", defaultWait, "how long to retry a just-created secret that Entra rejects")
 }
@@ -92,6 +92,9 @@ func checkCommand(fs *flag.FlagSet) func(context.Context, *globals, env) int {
 		secret, err := v.readSecret(e)
 		if err != nil {
 			return usage(e, g, "check", err)
+		}
+		if !v.redirectURI.set && !v.clientID.set && !v.discoveryURL.set && secret == nil {
+			return usage(e, g, "check", usagef("nothing to check: give --redirect-uri, --client-id, --discovery-url or the secret (--client-secret-stdin)"))
 		}
 		d, code := g.flowDeps(e, "check", false)
 		if d == nil {

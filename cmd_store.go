@@ -152,7 +152,7 @@ func statusCommand(fs *flag.FlagSet) func(context.Context, *globals, env) int {
 			fmt.Fprintf(w, "Profile %s (%s)\n", st.Profile, st.Path)
 			row := func(k, v string) {
 				if v != "" {
-					fmt.Fprintf(w, "  %-16s %s\n", k, v)
+					fmt.Fprintf(w, "  %-16s %s\n", k, oidccheck.SafeText(v))
 				}
 			}
 			row("Redirect URI", st.RedirectURI)
@@ -160,9 +160,9 @@ func statusCommand(fs *flag.FlagSet) func(context.Context, *globals, env) int {
 			row("Tenant ID", st.TenantID)
 			row("Discovery URL", st.DiscoveryURL)
 			sec := st.Secret
-			row("Secret", fmt.Sprintf("%s… %q, expires %s (%s), kept in the %s", sec.Hint, sec.Description, orNone(sec.Expires), daysText(sec), storageName(st.SecretStorage)))
+			row("Secret", fmt.Sprintf("%s, expires %s (%s), kept in the %s", secretName(sec), orNone(sec.Expires), daysText(sec), storageName(st.SecretStorage)))
 			if st.Previous != nil {
-				row("Previous secret", fmt.Sprintf("%s… %q: kept until Syncro has the new one; then run entrasso rotate --finish", st.Previous.Hint, st.Previous.Description))
+				row("Previous secret", secretName(*st.Previous)+": kept until Syncro has the new one; then run entrasso rotate --finish")
 			}
 			row("Last verified", whenText(st.LastVerified))
 			row("Last sign-in", whenText(st.LastSignIn))
@@ -181,6 +181,15 @@ func statusCommand(fs *flag.FlagSet) func(context.Context, *globals, env) int {
 		}
 		return exitOK
 	}
+}
+
+// secretName is how status names a secret: its hint, and its description
+// when it has one.
+func secretName(s secretJSON) string {
+	if s.Description == "" {
+		return s.Hint + "…"
+	}
+	return fmt.Sprintf("%s… %q", s.Hint, s.Description)
 }
 
 func orNone(s string) string {

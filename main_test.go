@@ -124,10 +124,14 @@ func TestCheckBinaryAgainstLookalike(t *testing.T) {
 			t.Fatal("the secret appears in the report")
 		}
 	})
-	t.Run("nothing given is all skip, exit 0, arrays never null", func(t *testing.T) {
+	t.Run("nothing given is a usage error, in JSON with --json", func(t *testing.T) {
 		out, _, code := runBinary(t, "", env, "check", "--json")
-		if code != 0 || !strings.Contains(out, `"checks": [`) || !strings.Contains(out, `"values": {}`) {
+		if code != exitUsage || !json.Valid([]byte(out)) || !strings.Contains(out, "nothing to check") {
 			t.Fatalf("exit %d\n%s", code, out)
+		}
+		_, errOut, code := runBinary(t, "", env, "check")
+		if code != exitUsage || strings.Contains(errOut, "Ready") || !strings.Contains(errOut, "nothing to check") {
+			t.Fatalf("exit %d\n%s", code, errOut)
 		}
 	})
 	t.Run("untrusted without SSL_CERT_FILE", func(t *testing.T) {

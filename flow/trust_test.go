@@ -362,3 +362,14 @@ func TestStoreCheckMapping(t *testing.T) {
 		t.Errorf("keyring timeout exits %d, want 3", r.ExitCode())
 	}
 }
+
+// An empty report still has its arrays and objects: scripts never meet
+// null.
+func TestEmptyReportJSON(t *testing.T) {
+	var b strings.Builder
+	r := newResult("x")
+	_ = r.Report.WriteJSON(&b)
+	if !strings.Contains(b.String(), `"checks": []`) || !strings.Contains(b.String(), `"values": {}`) {
+		t.Fatalf("got %s", b.String())
+	}
+}
