@@ -15,12 +15,13 @@ import (
 
 // common is what every screen shares (charmbracelet/glow's commonModel):
 // the dependencies and the steps' environment, which nothing changes, the
-// styles, and the window size, which only the parent sets.
+// styles, and the window's width, which only the parent sets. (Nothing is
+// laid out by height yet.)
 type common struct {
-	deps          *Deps
-	env           steps.Env
-	styles        styles
-	width, height int
+	deps   *Deps
+	env    steps.Env
+	styles styles
+	width  int
 }
 
 func (c *common) contentWidth() int { return max(40, min(c.width, 100)-2) }
@@ -32,6 +33,21 @@ func (c *common) newForm(groups ...*huh.Group) *huh.Form {
 	f := huh.NewForm(groups...).WithShowHelp(false).WithShowErrors(true).WithWidth(c.contentWidth())
 	f.SubmitCmd, f.CancelCmd = nil, nil
 	return f
+}
+
+// stepForm builds a step's form from package steps: a group per field,
+// so that each field shows alone; the custom end date only when "Custom"
+// was chosen.
+func (c *common) stepForm(def steps.Step, v *steps.Values) *huh.Form {
+	var groups []*huh.Group
+	for _, f := range def.Fields(v, c.env) {
+		g := huh.NewGroup(f)
+		if f.GetKey() == "custom_date" {
+			g = g.WithHideFunc(func() bool { return v.SecretExpiry != "custom" })
+		}
+		groups = append(groups, g)
+	}
+	return c.newForm(groups...)
 }
 
 // resize fits a form to the window after a resize.

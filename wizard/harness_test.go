@@ -207,11 +207,14 @@ func (h *harness) enqueue(cmd tea.Cmd) {
 }
 
 // waitsForTheClock recognises a command that only waits for a timer: a
-// cursor's blink or tea.Tick (the spinner's frames). It is told by the
-// function the command is, since running it is what must not happen.
+// cursor's blink (bubbles cursor.BlinkCmd) or tea.Tick (the spinner's
+// frames). It is told by the function the command is, since running it is
+// what must not happen. The names are matched without their package, as a
+// closure inlined elsewhere is named after the function it was inlined
+// into (textinput.(*Model).Focus.(*Model).BlinkCmd.func1).
 func waitsForTheClock(cmd tea.Cmd) bool {
 	name := runtime.FuncForPC(reflect.ValueOf(cmd).Pointer()).Name()
-	return strings.Contains(name, "cursor.(*Model).BlinkCmd") || strings.Contains(name, "bubbletea.Tick.")
+	return strings.Contains(name, ".BlinkCmd.func") || strings.Contains(name, ".Tick.func")
 }
 
 // drain runs queued commands until none is left.

@@ -137,8 +137,7 @@ func (l *live) done(msg liveDoneMsg, current string) (result tea.Msg, ok bool) {
 	if msg.id != l.id || msg.seq != l.seq || !l.running || msg.value != current {
 		return nil, false
 	}
-	l.cancel()
-	l.running, l.cancel, l.label, l.waiting = false, nil, "", ""
+	l.stop() // the work is over; this releases its context
 	return msg.result, true
 }
 

@@ -65,7 +65,7 @@ type Model struct {
 // New returns the wizard at its first screen: the keyring probe.
 func New(d *Deps) Model {
 	c := &common{deps: d, env: steps.Env{AuthorityHost: d.Flow.AuthorityHost, Now: d.now()}, styles: newStyles(d.Renderer),
-		width: 100, height: 30}
+		width: 100}
 	// Until the admin finishes, any way out (ctrl+c, SIGTERM, a closed
 	// terminal) counts as interrupted.
 	return Model{c: c, state: stateProbe, code: ExitInterrupted, spin: spinner.New(spinner.WithSpinner(spinner.Dot))}
@@ -121,7 +121,7 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case tea.WindowSizeMsg:
 		// The family on screen fits its form to the new width; the others
 		// build theirs anew when they are shown again.
-		m.c.width, m.c.height = msg.Width, msg.Height
+		m.c.width = msg.Width
 	case spinner.TickMsg:
 		if m.state == stateProbe {
 			m.spin, cmd = m.spin.Update(msg)

@@ -109,19 +109,10 @@ func (r *rotationModel) enter(s rotationScreen) tea.Cmd {
 	r.screen, r.form, r.checks, r.problem, r.flash = s, nil, nil, nil, ""
 	switch {
 	case s == rotateSecret:
-		var groups []*huh.Group
-		for _, f := range r.def().Fields(r.values, r.c.env) {
-			g := huh.NewGroup(f)
-			if f.GetKey() == "custom_date" {
-				v := r.values
-				g = g.WithHideFunc(func() bool { return v.SecretExpiry != "custom" })
-			}
-			groups = append(groups, g)
-		}
-		r.form = r.c.newForm(groups...)
+		r.form = r.c.stepForm(r.def(), r.values)
 		r.checks = r.def().Check(r.values, r.c.env)
 	case s == rotateSyncro && !r.nothingToDrop():
-		r.form = r.c.newForm(huh.NewGroup(r.def().Fields(r.values, r.c.env)...))
+		r.form = r.c.stepForm(r.def(), r.values)
 	}
 	if r.form == nil {
 		return nil

@@ -63,16 +63,17 @@ type (
 
 // setupModel is the first-time setup: the resume offer and steps 1 to 7.
 type setupModel struct {
-	c      *common
-	defs   []steps.Step
-	step   step
+	c    *common
+	defs []steps.Step
+	step step
+	// values and choice (the answer to the resume offer) are bound to huh
+	// fields, so they live on the heap: the model is copied on every
+	// Update, and a field must not point into one copy.
 	values *steps.Values
-	form   *huh.Form
-	// resume is the unfinished run offered for resuming; choice is the
-	// answer. Both huh-bound values live on the heap: the model is copied
-	// on every Update and a field must not point into one copy.
-	resume *store.Progress
 	choice *string
+	form   *huh.Form
+	// resume is the unfinished run offered for resuming.
+	resume *store.Progress
 	// checks are the pure checks of the step's values, run as the admin
 	// pastes; problem is what the save refused, shown until the value
 	// changes; found is step 5's live discovery.
@@ -115,16 +116,7 @@ func (s *setupModel) enter(st step) tea.Cmd {
 			Title(fmt.Sprintf("An unfinished setup stopped at step %d (%s) on %s.", s.resume.Step, steps.Names()[s.resume.Step-1], s.resume.Saved.Local().Format("2006-01-02 15:04"))).
 			Options(huh.NewOption(resumeLabel(s.resume.Step), "resume"), huh.NewOption("Start over", "over")).Value(s.choice)))
 	case s.def().Fields != nil:
-		var groups []*huh.Group
-		for _, f := range s.def().Fields(s.values, s.c.env) {
-			g := huh.NewGroup(f)
-			if f.GetKey() == "custom_date" {
-				v := s.values
-				g = g.WithHideFunc(func() bool { return v.SecretExpiry != "custom" })
-			}
-			groups = append(groups, g)
-		}
-		s.form = s.c.newForm(groups...)
+		s.form = s.c.stepForm(s.def(), s.values)
 		s.checks = s.def().Check(s.values, s.c.env)
 	}
 	if s.form != nil {
@@ -185,10 +177,9 @@ func (s setupModel) Update(msg tea.Msg) (setupModel, tea.Cmd) {
 		}
 		return s, nil
 	case progressSavedMsg:
-		switch {
-		case msg.err != nil:
+		if msg.err != nil {
 			s.flash = "Progress not saved: " + msg.err.Error()
-		default:
+		} else {
 			s.kept = !msg.cleared
 		}
 		return s, nil
