@@ -5,6 +5,10 @@ package main
 
 import (
 	"os"
+
+	// Before bubbletea's init: no terminal query for commands that draw
+	// nothing (see the package's comment).
+	_ "entrasso/internal/quietstart"
 )
 
 func main() {
