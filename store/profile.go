@@ -54,21 +54,25 @@ func (s SecretInfo) DaysLeft(now time.Time) (int, bool) {
 // Profile is what entrasso keeps of one Syncro/Entra connection. It never
 // holds the secret.
 type Profile struct {
-	Schema        int         `json:"schema"`
-	Name          string      `json:"name"`
-	RedirectURI   string      `json:"redirect_uri,omitempty"`
-	ClientID      string      `json:"client_id"`
-	TenantID      string      `json:"tenant_id"`
-	Issuer        string      `json:"issuer"`
-	DiscoveryURL  string      `json:"discovery_url"`
-	AuthorityHost string      `json:"authority_host"`
-	SecretStorage string      `json:"secret_storage"`
-	Secret        SecretInfo  `json:"secret"`
-	Previous      *SecretInfo `json:"previous_secret,omitempty"`
-	Created       time.Time   `json:"created"`
-	Updated       time.Time   `json:"updated"`
-	LastVerified  *time.Time  `json:"last_verified,omitempty"`
-	LastSignIn    *time.Time  `json:"last_sign_in,omitempty"`
+	Schema        int    `json:"schema"`
+	Name          string `json:"name"`
+	RedirectURI   string `json:"redirect_uri,omitempty"`
+	ClientID      string `json:"client_id"`
+	TenantID      string `json:"tenant_id"`
+	Issuer        string `json:"issuer"`
+	DiscoveryURL  string `json:"discovery_url"`
+	AuthorityHost string `json:"authority_host"`
+	// AuthorityTrusted records whether AuthorityHost was trusted (an Entra
+	// login host or the --authority-host of the saving command) when the
+	// profile was saved. nil in profiles written before it was recorded.
+	AuthorityTrusted *bool       `json:"authority_trusted,omitempty"`
+	SecretStorage    string      `json:"secret_storage"`
+	Secret           SecretInfo  `json:"secret"`
+	Previous         *SecretInfo `json:"previous_secret,omitempty"`
+	Created          time.Time   `json:"created"`
+	Updated          time.Time   `json:"updated"`
+	LastVerified     *time.Time  `json:"last_verified,omitempty"`
+	LastSignIn       *time.Time  `json:"last_sign_in,omitempty"`
 }
 
 var nameRe = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$`)
