@@ -20,6 +20,10 @@ const (
 	CodeSecretMissing      = "secret_missing"
 )
 
+// CodeProfileUnsafe is the problem code (field profile) of a file or folder
+// entrasso refuses to trust: see UnsafeError. Stable.
+const CodeProfileUnsafe = "profile_unsafe"
+
 // Error is a secret-store problem with its stable code, what went wrong in
 // the admin's words, and what fixes it on this system.
 type Error struct {
@@ -90,6 +94,28 @@ func (e *CorruptError) Error() string {
 }
 
 func (e *CorruptError) Unwrap() error { return e.Err }
+
+// UnsafeError is a profile, journal, progress or secrets file, or the
+// folder holding one, that entrasso will not read or write through: a
+// link, a file someone else owns or may change, one too large to be what
+// entrasso wrote, or a profile that calls itself by another name. Nothing
+// is read from it and nothing is written. Its problem code is
+// CodeProfileUnsafe.
+type UnsafeError struct {
+	// Path is the file or folder refused.
+	Path string
+	// Reason says why, in plain words ("its group can change it (mode 0660)").
+	Reason string
+}
+
+func (e *UnsafeError) Error() string {
+	return fmt.Sprintf("store: entrasso does not trust %s: %s. It uses only plain files (no links) of at most 1 MiB "+
+		"that you own and only you can change, in folders only you can change. "+
+		"If it is yours, make it so (chmod 600 for a file, chmod 700 for a folder); if you do not know where it came from, look at it and remove it", e.Path, e.Reason)
+}
+
+// ExitCode is 1: a refused file is a failed check, like a corrupt profile.
+func (e *UnsafeError) ExitCode() int { return 1 }
 
 // SchemaError is a profile written by a newer entrasso. It is refused and
 // never rewritten, so the newer version keeps working with it.

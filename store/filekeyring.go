@@ -37,11 +37,18 @@ func (k *FileKeyring) warn(verb, path string) {
 	}
 }
 
+// read returns the secrets in path: none when it does not exist, an
+// *UnsafeError when it or its folder is not to be trusted (see
+// readTrusted).
 func (k *FileKeyring) read(path string) (map[string]string, error) {
 	m := map[string]string{}
-	data, err := os.ReadFile(path)
+	data, err := readTrusted(path)
 	if errors.Is(err, fs.ErrNotExist) {
 		return m, nil
+	}
+	var ue *UnsafeError
+	if errors.As(err, &ue) {
+		return nil, err
 	}
 	if err != nil {
 		return nil, &Error{Code: CodeKeyringUnavailable, Message: "the secrets file cannot be read", Fix: "check the permissions of " + path, Err: err}
@@ -111,7 +118,11 @@ func (k *FileKeyring) change(service, user string, f func(map[string]string, str
 	if !f(m, service+"/"+key) {
 		return nil
 	}
-	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+	if err := ensureDir(filepath.Dir(path)); err != nil {
+		var ue *UnsafeError
+		if errors.As(err, &ue) {
+			return err
+		}
 		return &Error{Code: CodeKeyringUnavailable, Message: "the secrets folder cannot be created", Err: err}
 	}
 	if len(m) == 0 {

@@ -136,37 +136,54 @@ func (s *Store) journalPath(name string) string {
 	return filepath.Join(s.profilesDir(), name+".journal.json")
 }
 
-// ensureDirs creates the folders, readable by the owner only.
-func (s *Store) ensureDirs() error {
-	for _, d := range []string{s.Dir, s.profilesDir()} {
-		if err := os.MkdirAll(d, 0o700); err != nil {
-			return fmt.Errorf("store: creating %s: %w", d, err)
-		}
-		if err := os.Chmod(d, 0o700); err != nil {
-			return fmt.Errorf("store: securing %s: %w", d, err)
-		}
-	}
-	return nil
-}
+// ensureDirs creates the profiles folder (and the configuration folder)
+// readable by the owner only, if they are missing, and refuses a profiles
+// folder that cannot be trusted. It changes the mode of no folder that
+// already existed.
+func (s *Store) ensureDirs() error { return ensureDir(s.profilesDir()) }
 
-// Load reads a profile. It returns ErrNotFound (wrapped), a *CorruptError
-// or a *SchemaError.
+// Load reads a profile. It returns ErrNotFound (wrapped), an *UnsafeError
+// (a file or folder entrasso does not trust, including a profile that
+// calls itself by another name), a *CorruptError or a *SchemaError. It
+// never writes.
 func (s *Store) Load(name string) (*Profile, error) {
 	if err := ValidName(name); err != nil {
 		return nil, err
 	}
-	return readProfile(s.Path(name))
+	return readProfile(s.Path(name), name)
 }
 
-func readProfile(path string) (*Profile, error) {
-	data, err := os.ReadFile(path)
+// readProfile reads the profile at path, which was opened as name.
+func readProfile(path, name string) (*Profile, error) {
+	data, err := readTrusted(path)
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil, fmt.Errorf("%w: %s", ErrNotFound, path)
 	}
 	if err != nil {
+		var ue *UnsafeError
+		if errors.As(err, &ue) {
+			return nil, err
+		}
 		return nil, fmt.Errorf("store: reading %s: %w", path, err)
 	}
-	return decodeProfile(path, data)
+	p, err := decodeProfile(path, data)
+	if err != nil {
+		return nil, err
+	}
+	if err := checkName(path, p, name); err != nil {
+		return nil, err
+	}
+	return p, nil
+}
+
+// checkName refuses a profile that calls itself by another name than the
+// one it was opened by: its name would otherwise decide where it is
+// written next.
+func checkName(path string, p *Profile, name string) error {
+	if p.Name != name {
+		return &UnsafeError{Path: path, Reason: fmt.Sprintf("it holds the profile named %q, not %q", p.Name, name)}
+	}
+	return nil
 }
 
 func decodeProfile(path string, data []byte) (*Profile, error) {
@@ -214,22 +231,34 @@ func (s *Store) List() ([]string, error) {
 	return names, nil
 }
 
-// write saves p atomically, under the caller's lock.
-func (s *Store) write(p *Profile) error {
+// write saves p atomically as the profile name, under the caller's lock.
+// The file and the name inside it come from name, the name the caller
+// opened the profile by, never from p.Name, which may have been read from
+// a file.
+func (s *Store) write(name string, p *Profile) error {
+	if err := ValidName(name); err != nil {
+		return err
+	}
 	if err := s.ensureDirs(); err != nil {
 		return err
 	}
+	p.Name = name
 	p.Schema = SchemaVersion
 	data, err := json.MarshalIndent(p, "", "  ")
 	if err != nil {
 		return fmt.Errorf("store: encoding profile: %w", err)
 	}
-	return writeAtomic(s.Path(p.Name), append(data, '\n'))
+	return writeAtomic(s.Path(name), append(data, '\n'))
 }
 
 // Update changes a profile under its lock: read, change, write. It is how
-// verify and test-login record when they last passed.
+// verify and test-login record when they last passed. A profile that is
+// missing or not to be trusted is reported before anything is touched: no
+// folder and no lock file is created for it.
 func (s *Store) Update(name string, change func(*Profile) error) error {
+	if _, err := s.Load(name); err != nil {
+		return err
+	}
 	unlock, err := s.lock(name)
 	if err != nil {
 		return err
@@ -243,7 +272,7 @@ func (s *Store) Update(name string, change func(*Profile) error) error {
 		return err
 	}
 	p.Updated = s.now()
-	return s.write(p)
+	return s.write(name, p)
 }
 
 // openLockFile opens (creating) the profile's lock file. It is never

@@ -33,8 +33,8 @@ func (s *Store) SaveProgress(name string, p Progress) error {
 		return err
 	}
 	path := s.ProgressPath(name)
-	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
-		return fmt.Errorf("store: %w", err)
+	if err := ensureDir(filepath.Dir(path)); err != nil {
+		return err
 	}
 	p.Schema, p.Saved = SchemaVersion, s.now()
 	data, err := json.MarshalIndent(p, "", "  ")
@@ -45,14 +45,42 @@ func (s *Store) SaveProgress(name string, p Progress) error {
 }
 
 // LoadProgress reads it; ok is false when there is none (or it is
-// unreadable, in which case starting over is the only sensible offer).
+// unreadable, or a file entrasso does not trust, in which case starting
+// over is the only sensible offer). ReadProgress tells these apart.
 func (s *Store) LoadProgress(name string) (Progress, bool) {
-	var p Progress
-	data, err := os.ReadFile(s.ProgressPath(name))
-	if err != nil || json.Unmarshal(data, &p) != nil || p.Schema > SchemaVersion {
+	p, ok, err := s.ReadProgress(name)
+	if err != nil {
 		return Progress{}, false
 	}
-	return p, true
+	return p, ok
+}
+
+// ReadProgress reads the wizard's progress. ok is false with a nil error
+// when there is none, or when it is damaged or from a newer entrasso
+// (starting over is then the only sensible offer). The error is an
+// *UnsafeError when the file or its folder is not to be trusted, a
+// *NameError for a bad name, or another error the file could not be read
+// for; ok is false then too.
+func (s *Store) ReadProgress(name string) (p Progress, ok bool, err error) {
+	if err := ValidName(name); err != nil {
+		return Progress{}, false, err
+	}
+	path := s.ProgressPath(name)
+	data, err := readTrusted(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return Progress{}, false, nil
+	}
+	if err != nil {
+		var ue *UnsafeError
+		if errors.As(err, &ue) {
+			return Progress{}, false, err
+		}
+		return Progress{}, false, fmt.Errorf("store: reading %s: %w", path, err)
+	}
+	if json.Unmarshal(data, &p) != nil || p.Schema > SchemaVersion {
+		return Progress{}, false, nil
+	}
+	return p, true, nil
 }
 
 // ClearProgress removes it.

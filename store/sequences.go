@@ -59,6 +59,11 @@ func (s *Store) writeJournal(name string, j journal) error {
 	if err := s.ensureDirs(); err != nil {
 		return err
 	}
+	if j.Profile != nil {
+		p := *j.Profile
+		p.Name = name
+		j.Profile = &p
+	}
 	data, err := json.Marshal(j)
 	if err != nil {
 		return fmt.Errorf("store: encoding journal: %w", err)
@@ -73,12 +78,21 @@ func (s *Store) removeJournal(name string) error {
 	return syncDir(s.profilesDir())
 }
 
+// readJournal returns the journal of an interrupted sequence, or nil. A
+// journal entrasso does not trust (see readTrusted), or one whose profile
+// calls itself by another name, is an *UnsafeError: it is neither acted on
+// nor removed.
 func (s *Store) readJournal(name string) (*journal, error) {
-	data, err := os.ReadFile(s.journalPath(name))
+	path := s.journalPath(name)
+	data, err := readTrusted(path)
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil, nil
 	}
 	if err != nil {
+		var ue *UnsafeError
+		if errors.As(err, &ue) {
+			return nil, err
+		}
 		return nil, fmt.Errorf("store: reading journal: %w", err)
 	}
 	var j journal
@@ -87,7 +101,39 @@ func (s *Store) readJournal(name string) (*journal, error) {
 		// acted on; it is dropped.
 		return &journal{Op: "damaged"}, nil
 	}
+	if err := checkName(path, j.Profile, name); err != nil {
+		return nil, err
+	}
 	return &j, nil
+}
+
+// present returns the ErrNotFound-wrapping error of Load when name has
+// neither a profile nor a journal that could complete one: a sequence on
+// it has nothing to work on, and must create nothing (no folder, no lock
+// file) to find that out. Other problems are left to the sequence.
+func (s *Store) present(name string) error {
+	_, err := s.Load(name)
+	if !errors.Is(err, ErrNotFound) {
+		return nil
+	}
+	if j, jerr := s.readJournal(name); jerr != nil || j != nil {
+		return jerr
+	}
+	return err
+}
+
+// untrusted returns the *UnsafeError of name's profile or journal, if
+// either is a file entrasso does not trust, so that a sequence refuses it
+// before it makes a lock file for it.
+func (s *Store) untrusted(name string) error {
+	var ue *UnsafeError
+	if _, err := s.Load(name); errors.As(err, &ue) {
+		return err
+	}
+	if _, err := s.readJournal(name); errors.As(err, &ue) {
+		return err
+	}
+	return nil
 }
 
 func matches(secret string, hint string, n int) bool {
@@ -135,7 +181,7 @@ func (s *Store) Setup(ctx context.Context, name, secret string, prove SetupProve
 			return note, nil
 		}
 		p.Updated = s.now()
-		return note, s.write(&p)
+		return note, s.write(name, &p)
 	case !errors.Is(err, ErrNotFound):
 		return note, err
 	}
@@ -155,7 +201,7 @@ func (s *Store) Setup(ctx context.Context, name, secret string, prove SetupProve
 		return note, err
 	}
 	s.crash(CrashSetupKeyring)
-	if err := s.write(&p); err != nil {
+	if err := s.write(name, &p); err != nil {
 		return note, err
 	}
 	s.crash(CrashSetupProfile)
@@ -180,6 +226,12 @@ func isMissing(err error) bool {
 func (s *Store) Promote(ctx context.Context, name string, info SecretInfo, secret string, prove Prover) (note string, err error) {
 	if len(secret) > MaxSecretBytes {
 		return "", tooBig(len(secret))
+	}
+	if err := ValidName(name); err != nil {
+		return "", err
+	}
+	if err := s.present(name); err != nil {
+		return "", err
 	}
 	unlock, n, err := s.begin(name)
 	note = n
@@ -230,7 +282,7 @@ func (s *Store) Promote(ctx context.Context, name string, info SecretInfo, secre
 		return note, err
 	}
 	s.crash(CrashPromoteCurrent)
-	if err := s.write(&next); err != nil {
+	if err := s.write(name, &next); err != nil {
 		return note, err
 	}
 	s.crash(CrashPromoteProfile)
@@ -241,6 +293,12 @@ func (s *Store) Promote(ctx context.Context, name string, info SecretInfo, secre
 // previous secret from the keyring and the profile, and returns what it
 // knew of it, so the admin can be told which secret to delete in Entra.
 func (s *Store) Finish(name string) (old SecretInfo, note string, err error) {
+	if err := ValidName(name); err != nil {
+		return old, "", err
+	}
+	if err := s.present(name); err != nil {
+		return old, "", err
+	}
 	unlock, n, err := s.begin(name)
 	note = n
 	if err != nil {
@@ -267,7 +325,7 @@ func (s *Store) Finish(name string) (old SecretInfo, note string, err error) {
 		return old, note, err
 	}
 	s.crash(CrashFinishKeyring)
-	if err := s.write(&next); err != nil {
+	if err := s.write(name, &next); err != nil {
 		return old, note, err
 	}
 	s.crash(CrashFinishProfile)
@@ -275,8 +333,16 @@ func (s *Store) Finish(name string) (old SecretInfo, note string, err error) {
 }
 
 // begin takes the profile's lock and settles any interrupted sequence
-// first: how every sequence starts. On error the lock is already released.
+// first: how every sequence starts. A profile or journal entrasso does not
+// trust is refused before the lock file is made. On error the lock is
+// already released.
 func (s *Store) begin(name string) (unlock func(), note string, err error) {
+	if err := ValidName(name); err != nil {
+		return nil, "", err
+	}
+	if err := s.untrusted(name); err != nil {
+		return nil, "", err
+	}
 	unlock, err = s.lock(name)
 	if err != nil {
 		return nil, "", err
@@ -297,7 +363,15 @@ func (s *Store) Interrupted(name string) bool {
 
 // Reconcile completes or undoes a sequence a crash interrupted, and says
 // in words what it found. Commands call it before they read a profile.
+// With no journal it returns at once and writes nothing (not even a lock
+// file); the lock is taken only when there is something to settle.
 func (s *Store) Reconcile(name string) (string, error) {
+	if err := ValidName(name); err != nil {
+		return "", err
+	}
+	if j, err := s.readJournal(name); err != nil || j == nil {
+		return "", err
+	}
 	unlock, err := s.lock(name)
 	if err != nil {
 		return "", err
@@ -319,7 +393,7 @@ func (s *Store) reconcile(name string) (string, error) {
 			return "", err
 		}
 		if err == nil && matches(cur, j.NewHint, j.NewLen) {
-			if err := s.write(j.Profile); err != nil {
+			if err := s.write(name, j.Profile); err != nil {
 				return "", err
 			}
 			note = "an interrupted save was completed: the secret had reached the keyring, so the profile was written"
@@ -336,7 +410,7 @@ func (s *Store) reconcile(name string) (string, error) {
 			return "", perr
 		}
 		if cerr == nil && matches(cur, j.NewHint, j.NewLen) && (perr != nil || prev != cur) {
-			if err := s.write(j.Profile); err != nil {
+			if err := s.write(name, j.Profile); err != nil {
 				return "", err
 			}
 			note = "an interrupted rotation was completed: the new secret (proven live) is current and the old one is kept as previous; paste the new one into Syncro, then run entrasso rotate --finish"
@@ -354,7 +428,7 @@ func (s *Store) reconcile(name string) (string, error) {
 			return "", perr
 		}
 		if perr != nil {
-			if err := s.write(j.Profile); err != nil {
+			if err := s.write(name, j.Profile); err != nil {
 				return "", err
 			}
 			note = "an interrupted finish was completed: the previous secret is gone from the keyring and the profile"

@@ -52,6 +52,10 @@ func TestValidName(t *testing.T) {
 
 func TestSetupWritesKeyringThenProfile(t *testing.T) {
 	s, k := newTestStore(t)
+	dirInfo, err := os.Stat(s.Dir)
+	if err != nil {
+		t.Fatal(err)
+	}
 	p := testProfile(s, "default", oldSecret)
 	if _, err := s.Setup(context.Background(), "default", oldSecret, proveWith(p, proveOK)); err != nil {
 		t.Fatal(err)
@@ -70,7 +74,8 @@ func TestSetupWritesKeyringThenProfile(t *testing.T) {
 	if strings.Contains(string(data), oldSecret) {
 		t.Fatal("the secret is in the profile file")
 	}
-	for path, mode := range map[string]os.FileMode{s.Path("default"): 0o600, s.profilesDir(): 0o700, s.Dir: 0o700} {
+	// The configuration folder existed before: it keeps its mode.
+	for path, mode := range map[string]os.FileMode{s.Path("default"): 0o600, s.profilesDir(): 0o700, s.Dir: dirInfo.Mode().Perm()} {
 		fi, err := os.Stat(path)
 		if err != nil || fi.Mode().Perm() != mode {
 			t.Fatalf("%s: mode %v, want %v (%v)", path, fi.Mode().Perm(), mode, err)
