@@ -3,6 +3,7 @@ package oidccheck
 import (
 	"cmp"
 	"fmt"
+	"regexp"
 	"slices"
 	"strings"
 	"unicode/utf8"
@@ -90,11 +91,12 @@ func (c Check) Safe() Check {
 const redactedSecret = "[secret]"
 
 // secretReplacer replaces each secret of three bytes or more with
-// [secret], both as it is and as SafeText shows it (a check in a report
-// has already been through SafeText, so a secret with a control character
-// in it only appears there in its escaped form). It returns nil when there
-// is nothing to replace.
-func secretReplacer(secrets ...string) *strings.Replacer {
+// [secret]: as it is, as SafeText shows it (a check in a report has
+// already been through SafeText, so a secret with a control character in
+// it only appears there escaped), and percent-encoded in any mix, as a
+// server echoing a form field or a URL writes it (`~` as %7E, `+` as %2B,
+// or every byte as %XX). It returns nil when there is nothing to replace.
+func secretReplacer(secrets ...string) *redactor {
 	var olds []string
 	for _, s := range secrets {
 		if len(s) < 3 {
@@ -109,17 +111,50 @@ func secretReplacer(secrets ...string) *strings.Replacer {
 		return nil
 	}
 	// The longest first: where one secret holds another, the whole of the
-	// longer one goes. One pass, so [secret] itself is never rescanned.
+	// longer one goes (Go's regexp prefers the first alternative that
+	// matches at a position). One pass, so [secret] is never rescanned.
 	slices.SortStableFunc(olds, func(a, b string) int { return cmp.Compare(len(b), len(a)) })
-	pairs := make([]string, 0, 2*len(olds))
+	alts := make([]string, 0, len(olds))
 	for _, o := range olds {
-		pairs = append(pairs, o, redactedSecret)
+		alts = append(alts, encodedPattern(o))
 	}
-	return strings.NewReplacer(pairs...)
+	return &redactor{re: regexp.MustCompile(strings.Join(alts, "|"))}
+}
+
+// encodedPattern matches s with any of its characters percent-encoded
+// (hex digits in either case), a space also written as +.
+func encodedPattern(s string) string {
+	var b strings.Builder
+	for _, r := range s {
+		b.WriteString("(?:")
+		b.WriteString(regexp.QuoteMeta(string(r)))
+		var buf [utf8.UTFMax]byte
+		n := utf8.EncodeRune(buf[:], r)
+		b.WriteByte('|')
+		for _, c := range buf[:n] {
+			fmt.Fprintf(&b, "%%(?i:%02x)", c)
+		}
+		if r == ' ' {
+			b.WriteString(`|\+`)
+		}
+		b.WriteByte(')')
+	}
+	return b.String()
+}
+
+// redactor replaces secrets wherever they stand.
+type redactor struct{ re *regexp.Regexp }
+
+// Replace returns s with every secret replaced by [secret].
+func (r *redactor) Replace(s string) string {
+	if r == nil {
+		return s
+	}
+	return r.re.ReplaceAllLiteralString(s, redactedSecret)
 }
 
 // redacted returns c with rep applied to every text field.
-func (c Check) redacted(rep *strings.Replacer) Check {
+func (c Check) redacted(rep *redactor) Check {
 	if rep == nil {
 		return c
 	}
