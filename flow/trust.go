@@ -139,6 +139,11 @@ func (g *secretGuard) RoundTrip(req *http.Request) (*http.Response, error) {
 	switch {
 	case elsewhere:
 		return nil, ErrSecretBlocked
+	case inBody && req.Response != nil:
+		// A redirected token request: Entra never redirects one, and
+		// following it would send the secret to a path the document did
+		// not name.
+		return nil, ErrSecretBlocked
 	case inBody && (req.URL.Scheme != "https" || req.Method != http.MethodPost || !g.trusted(req.URL.Host)):
 		return nil, ErrSecretBlocked
 	}

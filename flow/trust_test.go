@@ -120,6 +120,7 @@ func TestSecretGuard(t *testing.T) {
 		{"in basic auth", "POST", "https://login.microsoftonline.com/t/oauth2/v2.0/token", "a=b", nil, true, false},
 		{"a GET with the secret in its body", "GET", "https://login.microsoftonline.com/t/oauth2/v2.0/token", form, nil, false, false},
 		{"no secret goes anywhere", "POST", "http://evil.example/x", "a=b", nil, false, true},
+		{"a redirected token request", "POST", "https://login.microsoftonline.com/t/other", form, http.Header{"X-Redirected": {"1"}}, false, false},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -135,6 +136,10 @@ func TestSecretGuard(t *testing.T) {
 			}
 			if c.basic {
 				req.SetBasicAuth("client", secret)
+			}
+			if req.Header.Get("X-Redirected") != "" {
+				// How net/http marks a request it made to follow a redirect.
+				req.Response = &http.Response{StatusCode: http.StatusTemporaryRedirect}
 			}
 			_, err := g.RoundTrip(req)
 			if sent != c.sent {
@@ -371,5 +376,26 @@ func TestEmptyReportJSON(t *testing.T) {
 	_ = r.Report.WriteJSON(&b)
 	if !strings.Contains(b.String(), `"checks": []`) || !strings.Contains(b.String(), `"values": {}`) {
 		t.Fatalf("got %s", b.String())
+	}
+}
+
+// A document that spells its token endpoint's scheme in capitals still
+// names an https endpoint on its own host: the secret is proven there, and
+// no skip tells the admin to pass a flag they already passed.
+func TestUpperCaseSchemeIsStillHTTPS(t *testing.T) {
+	f := newFixture(t)
+	f.srv.TamperDocuments(func(doc map[string]any) {
+		doc["token_endpoint"] = strings.Replace(doc["token_endpoint"].(string), "https://", "HTTPS://", 1)
+	})
+	s := f.demo.Secret.Value
+	id, disc := f.demo.App.ClientID, f.metadataURL()
+	r := Check(context.Background(), f.d, oidccheck.Input{ClientID: &id, ClientSecret: &s, Discovery: &disc}, Wait{})
+	for _, c := range r.Report.For(oidccheck.FieldClientSecret) {
+		if c.Status == oidccheck.StatusSkip || strings.Contains(c.Message+c.Fix, "--authority-host") {
+			t.Fatalf("secret check: %+v", c)
+		}
+	}
+	if r.Failed() {
+		t.Fatalf("checks: %+v", r.Report.Checks)
 	}
 }

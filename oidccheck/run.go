@@ -2,7 +2,7 @@ package oidccheck
 
 import (
 	"context"
-	"strings"
+	"net/url"
 )
 
 // Input is what a check is asked about. A nil field was not given and is
@@ -188,10 +188,11 @@ func (c *Checker) Run(ctx context.Context, in Input) Outcome {
 // https URL on the host of a checked Entra document, or on the authority
 // host the admin named.
 func (c *Checker) mayReceiveSecret(tokenEndpoint string, d Discovery) bool {
-	if !strings.HasPrefix(tokenEndpoint, "https://") {
+	u, err := url.Parse(tokenEndpoint)
+	if err != nil || u.Scheme != "https" || u.User != nil {
 		return false
 	}
-	h := hostOf(tokenEndpoint)
+	h := normalizeHost(u.Host)
 	if _, entra := PrimaryHost(h); entra && h == d.Host {
 		return true
 	}
