@@ -157,7 +157,7 @@ func run(args []string, e env) int {
 	}
 	if name != "" && cmd == nil {
 		var g globals
-		g.json = slices.Contains(args, "--json") || slices.Contains(args, "-json")
+		g.json = wantsJSON(args)
 		return usage(e, &g, "", usagef("unknown command %q (commands: %s)", name, strings.Join(commandNames(), ", ")))
 	}
 	fs := flag.NewFlagSet("entrasso "+name, flag.ContinueOnError)
@@ -173,10 +173,12 @@ func run(args []string, e env) int {
 			printHelp(e, cmd)
 			return exitOK
 		}
+		g.json = g.json || wantsJSON(rest)
 		return usage(e, &g, name, explainFlagError(err))
 	}
 	if fs.NArg() > 0 {
-		return usage(e, &g, name, usagef("unexpected argument %q", fs.Arg(0)))
+		g.json = g.json || wantsJSON(rest)
+		return usage(e, &g, name, unexpectedArgument(fs.Arg(0)))
 	}
 	switch {
 	case g.version:
@@ -203,6 +205,29 @@ func run(args []string, e env) int {
 		return exitInterrupted
 	}
 	return code
+}
+
+// wantsJSON finds --json among arguments the flag parser did not reach, so
+// that a usage error is JSON too when --json comes after the mistake.
+func wantsJSON(args []string) bool {
+	for _, a := range args {
+		switch strings.TrimLeft(a, "-") {
+		case "json", "json=true", "json=1", "json=t", "json=TRUE", "json=True":
+			if strings.HasPrefix(a, "-") {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// unexpectedArgument names a stray word, unless it may be a secret pasted
+// in the wrong place: then only its length is said.
+func unexpectedArgument(a string) error {
+	if len(a) <= 20 && !strings.ContainsAny(a, "~=+/") {
+		return usagef("unexpected argument %q; values are given with flags such as --client-id", a)
+	}
+	return usagef("unexpected argument of %d characters (not shown: it may be a secret); values are given with flags, the secret with --client-secret-stdin", len(a))
 }
 
 // resolveProfile applies DESIGN.md's rule for a missing --profile: with
@@ -239,6 +264,13 @@ func explainFlagError(err error) error {
 	}
 	if name, ok := strings.CutPrefix(msg, "flag provided but not defined: -"); ok {
 		return usagef("unknown flag --%s", strings.TrimLeft(name, "-"))
+	}
+	if strings.HasPrefix(msg, "invalid boolean value ") {
+		// Never echo the value: --client-secret-stdin=VALUE is a secret
+		// typed where it must not be.
+		_, name, _ := strings.Cut(msg, " for -")
+		name, _, _ = strings.Cut(name, ":")
+		return usagef("--%s is a switch and takes no value", strings.TrimLeft(name, "-"))
 	}
 	if name, ok := strings.CutPrefix(msg, "flag needs an argument: -"); ok {
 		return usagef("--%s needs a value", strings.TrimLeft(name, "-"))

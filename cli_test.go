@@ -104,3 +104,61 @@ func TestStatusJSONWithoutProfileIsJSON(t *testing.T) {
 		t.Fatalf("exit %d: %q", code, out)
 	}
 }
+
+// A secret typed where it does not belong is refused without being
+// repeated; --json after the mistake still gets JSON.
+func TestMistakesDoNotEchoSecrets(t *testing.T) {
+	const secret = "Zz9Q~SuperSecretValue0123456789"
+	cases := [][]string{
+		{"check", "--client-secret-stdin=" + secret},
+		{"check", "--client-id", "x", secret},
+		{"check", "--client-secret", secret},
+	}
+	for _, args := range cases {
+		for _, asJSON := range []bool{false, true} {
+			a := args
+			if asJSON {
+				a = append(append([]string{}, args...), "--json")
+			}
+			out, errOut, code := runIn(t, "", nil, a...)
+			if code != exitUsage || strings.Contains(out+errOut, secret) || strings.Contains(out+errOut, "Zz9") {
+				t.Fatalf("%v: exit %d, output %q %q", a, code, out, errOut)
+			}
+			if asJSON && !json.Valid([]byte(out)) {
+				t.Fatalf("%v: not JSON: %q", a, out)
+			}
+		}
+	}
+}
+
+func TestOversizedAndNegativeInput(t *testing.T) {
+	_, errOut, code := runIn(t, strings.Repeat("a", 10<<20), nil, "check", "--client-secret-stdin")
+	if code != exitUsage || !strings.Contains(errOut, "not a client secret") {
+		t.Fatalf("10 MB secret: exit %d %q", code, errOut)
+	}
+	_, errOut, code = runIn(t, "", nil, "check", "--client-id", "x", "--propagation-wait", "-1s")
+	if code != exitUsage || !strings.Contains(errOut, "--propagation-wait") {
+		t.Fatalf("negative wait: exit %d %q", code, errOut)
+	}
+}
+
+// status --json escapes what a terminal would act on, like every report.
+func TestStatusJSONIsTerminalSafe(t *testing.T) {
+	dir := t.TempDir()
+	if err := os.MkdirAll(filepath.Join(dir, "profiles"), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	p := strings.Replace(profileJSON("default"), `"hint":"abc"`, `"hint":"abc","description":"D\u001b]0;T\u0007\u009b2J\u202eevil\u007f"`, 1)
+	writeFile(t, filepath.Join(dir, "profiles", "default.json"), p, 0o600)
+	for _, args := range [][]string{{"status", "--json"}, {"status"}} {
+		out, errOut, code := runIn(t, "", map[string]string{"ENTRASSO_CONFIG_DIR": dir}, args...)
+		if code != 0 {
+			t.Fatalf("%v: exit %d %s", args, code, errOut)
+		}
+		for _, bad := range []string{"\x1b", "\x07", "\u009b", "\u202e", "\x7f"} {
+			if strings.Contains(out, bad) {
+				t.Fatalf("%v: raw %q in %q", args, bad, out)
+			}
+		}
+	}
+}

@@ -3,6 +3,7 @@ package main
 import (
 	"bufio"
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -46,22 +47,31 @@ func (v *valueFlags) register(fs *flag.FlagSet, defaultWait time.Duration) {
 	fs.Var(&v.secretExpires, "secret-expires", "the secret's expiry: 90d, 180d, 365d, 545d, 730d or `YYYY-MM-DD`")
 	fs.Var(&v.secretDescription, "secret-description", "the secret's `description` in Entra")
 	fs.BoolVar(&v.secretStdin, "client-secret-stdin", false, "read the client secret from the first line of stdin (or set ENTRASSO_CLIENT_SECRET)")
-	fs.DurationVar(&v.propagationWait, "propagation-wait", defaultWait, "how long to retry a just-created secret that Entra rejects")
+	v.propagationWait = defaultWait
+	fs.Var((*waitFlag)(&v.propagationWait), "propagation-wait", "how long to retry a just-created secret that Entra rejects (a `duration`, 0 for no retry)")
 }
 
 // readSecret takes the secret from the first line of stdin or from
 // ENTRASSO_CLIENT_SECRET, never from argv. nil means none was given.
 func (v *valueFlags) readSecret(e env) (*string, error) {
 	if v.secretStdin {
-		r := bufio.NewReaderSize(io.LimitReader(e.stdin, oidccheck.MaxInput), oidccheck.MaxInput)
+		r := bufio.NewReaderSize(io.LimitReader(e.stdin, oidccheck.MaxInput+1), oidccheck.MaxInput+1)
 		line, err := r.ReadString('\n')
 		if err != nil && err != io.EOF {
 			return nil, fmt.Errorf("reading the secret from stdin: %w", err)
 		}
 		line = strings.TrimRight(line, "\r\n")
+		if len(line) > oidccheck.MaxInput {
+			// Cut silently, it would be checked and sent as something it
+			// is not: no Entra secret is anywhere near this long.
+			return nil, usagef("the first line of stdin is longer than %d bytes: that is not a client secret", oidccheck.MaxInput)
+		}
 		return &line, nil
 	}
 	if s := e.getenv("ENTRASSO_CLIENT_SECRET"); s != "" {
+		if len(s) > oidccheck.MaxInput {
+			return nil, usagef("ENTRASSO_CLIENT_SECRET is longer than %d bytes: that is not a client secret", oidccheck.MaxInput)
+		}
 		return &s, nil
 	}
 	return nil, nil
@@ -106,4 +116,20 @@ func checkCommand(fs *flag.FlagSet) func(context.Context, *globals, env) int {
 		}, g.waitPrinter(e, v.propagationWait))
 		return finish(e, g, "check", res)
 	}
+}
+
+// waitFlag is a duration that may be zero but never negative.
+type waitFlag time.Duration
+
+func (w *waitFlag) String() string { return time.Duration(*w).String() }
+func (w *waitFlag) Set(v string) error {
+	d, err := time.ParseDuration(v)
+	switch {
+	case err != nil:
+		return errors.New("not a duration such as 60s")
+	case d < 0:
+		return errors.New("it must not be negative")
+	}
+	*w = waitFlag(d)
+	return nil
 }

@@ -17,8 +17,11 @@ import (
 func (g *globals) flowDeps(e env, cmd string, withStore bool) (*flow.Deps, int) {
 	client, err := oidccheck.NewHTTPClient(oidccheck.HTTPOptions{Timeout: g.timeout})
 	if err != nil {
-		fmt.Fprintf(e.stderr, "entrasso %s: %s\n", cmd, oidccheck.SafeText(err.Error()))
-		return nil, exitFailed
+		res := flow.Result{Report: oidccheck.Report{Profile: g.profile}}
+		res.Report.Add(oidccheck.Check{Field: oidccheck.FieldDiscoveryURL, Status: oidccheck.StatusFail, Code: oidccheck.CodeTLSError,
+			Message: "the trusted certificates cannot be loaded: " + strings.TrimPrefix(err.Error(), "oidccheck: "),
+			Fix:     "SSL_CERT_FILE must name a readable PEM file of CA certificates, or be unset"})
+		return nil, finish(e, g, cmd, res)
 	}
 	d := &flow.Deps{HTTP: client, AuthorityHost: g.authorityHost, Now: e.now}
 	if withStore {

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -143,10 +144,12 @@ func statusCommand(fs *flag.FlagSet) func(context.Context, *globals, env) int {
 		}
 		st.InterruptedChange = s.Interrupted(p.Name)
 		if g.json {
-			enc := json.NewEncoder(e.stdout)
+			var b bytes.Buffer
+			enc := json.NewEncoder(&b)
 			enc.SetIndent("", "  ")
 			enc.SetEscapeHTML(false)
 			_ = enc.Encode(st)
+			_, _ = e.stdout.Write(oidccheck.SafeJSON(b.Bytes()))
 		} else {
 			w := e.stdout
 			fmt.Fprintf(w, "Profile %s (%s)\n", st.Profile, st.Path)

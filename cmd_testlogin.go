@@ -32,7 +32,13 @@ func testLoginCommand(fs *flag.FlagSet) func(context.Context, *globals, env) int
 				return nil
 			}
 			fmt.Fprintln(e.stderr, "Open this URL in a browser on this machine and sign in; waiting up to "+timeout.String()+":")
-			fmt.Fprintln(e.stdout, u)
+			// Alone on its line on stdout, for a person or a script to pick
+			// up; with --json stdout holds only the report.
+			if g.json {
+				fmt.Fprintln(e.stderr, u)
+			} else {
+				fmt.Fprintln(e.stdout, u)
+			}
 			return nil
 		}
 		res := flow.TestLogin(ctx, d, flow.LoginInput{Profile: g.profile, Timeout: *timeout, Open: open})

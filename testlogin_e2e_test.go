@@ -37,16 +37,30 @@ func TestTestLoginBinary(t *testing.T) {
 	run := func(t *testing.T, browse bool) (oidccheck.Report, string, int) {
 		cmd := exec.Command(binary, "test-login", "--no-browser", "--json", "--login-timeout", "5s")
 		cmd.Env = append(os.Environ(), env...)
-		stdout, _ := cmd.StdoutPipe()
-		var stderr strings.Builder
-		cmd.Stderr = &stderr
+		// With --json, stdout holds only the report: the URL comes alone on
+		// its line on stderr.
+		errPipe, _ := cmd.StderrPipe()
+		var stdout strings.Builder
+		cmd.Stdout = &stdout
 		if err := cmd.Start(); err != nil {
 			t.Fatal(err)
 		}
-		r := bufio.NewReader(stdout)
-		line, err := r.ReadString('\n')
-		if err != nil || !strings.HasPrefix(line, "https://"+srv.Host+"/") {
-			t.Fatalf("first line %q %v\n%s", line, err, stderr.String())
+		r := bufio.NewReader(errPipe)
+		var stderr strings.Builder
+		var line string
+		for {
+			l, err := r.ReadString('\n')
+			stderr.WriteString(l)
+			if strings.HasPrefix(l, "https://") {
+				line = l
+				break
+			}
+			if err != nil {
+				t.Fatalf("no URL line on stderr: %v\n%s", err, stderr.String())
+			}
+		}
+		if !strings.HasPrefix(line, "https://"+srv.Host+"/") {
+			t.Fatalf("URL line %q\n%s", line, stderr.String())
 		}
 		u := strings.TrimSpace(line)
 		for _, p := range []string{"state=", "nonce=", "code_challenge=", "code_challenge_method=S256"} {
@@ -61,10 +75,11 @@ func TestTestLoginBinary(t *testing.T) {
 			}
 		}
 		rest, _ := io.ReadAll(r)
+		stderr.Write(rest)
 		cmd.Wait()
 		var rep oidccheck.Report
-		if err := json.Unmarshal(rest, &rep); err != nil {
-			t.Fatalf("report: %v\n%s", err, rest)
+		if err := json.Unmarshal([]byte(stdout.String()), &rep); err != nil {
+			t.Fatalf("report: %v\n%s", err, stdout.String())
 		}
 		return rep, stderr.String(), cmd.ProcessState.ExitCode()
 	}

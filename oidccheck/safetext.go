@@ -184,6 +184,11 @@ func (r *Report) Redact(secrets ...string) {
 	}
 }
 
+// SafeJSON applies escapeJSONControls to a JSON document that a front end
+// encoded itself (entrasso status --json), so that every JSON output is as
+// safe to print as a report.
+func SafeJSON(b []byte) []byte { return escapeJSONControls(b) }
+
 // escapeJSONControls rewrites, inside encoding/json's output, the
 // characters it leaves raw but a terminal may act on (DEL, the C1 controls
 // and the bidi controls) as \u escapes. The document stays valid and
