@@ -242,7 +242,15 @@ func forgetCommand(fs *flag.FlagSet) func(context.Context, *globals, env) int {
 		}
 		p, err := s.Load(g.profile)
 		var ce *store.CorruptError
-		if err != nil && !errors.As(err, &ce) {
+		orphan := false
+		if errors.Is(err, store.ErrNotFound) {
+			// No profile here, but maybe a keyring entry under its name
+			// (a profile file removed by hand): forget is the way to
+			// remove it, and setup says so.
+			_, serr := s.Secret(g.profile)
+			orphan = serr == nil
+		}
+		if err != nil && !errors.As(err, &ce) && !orphan {
 			return storeExit(e, g, "forget", err)
 		}
 		if !*yes {
@@ -263,6 +271,10 @@ func forgetCommand(fs *flag.FlagSet) func(context.Context, *globals, env) int {
 		res := flow.Forget(&flow.Deps{Store: s}, g.profile)
 		if res.Failed() || g.json {
 			return finish(e, g, "forget", res)
+		}
+		if orphan {
+			fmt.Fprintf(e.stdout, "Removed the keyring entries of profile %s (there was no profile file here). Entra is untouched.\n", g.profile)
+			return exitOK
 		}
 		fmt.Fprintf(e.stdout, "Removed profile %s and its keyring entries. The app registration and its secrets in Entra are untouched.\n", g.profile)
 		return exitOK

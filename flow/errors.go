@@ -36,6 +36,7 @@ func storeCheck(err error, profile string) oidccheck.Check {
 		se      *store.Error
 		unsafe  *store.UnsafeError
 		exists  *store.ExistsError
+		taken   *store.KeyringTakenError
 		corrupt *store.CorruptError
 		schema  *store.SchemaError
 		name    *store.NameError
@@ -52,6 +53,9 @@ func storeCheck(err error, profile string) oidccheck.Check {
 	case errors.As(err, &exists):
 		return fail(FieldProfile, CodeProfileExists, "profile "+exists.Name+" already exists with another secret; nothing was changed",
 			"replace its secret with entrasso rotate, or remove it with entrasso forget and set it up again")
+	case errors.As(err, &taken):
+		return fail(FieldProfile, CodeProfileExists, "the keyring already holds another secret for profile "+taken.Name+" (saved from another configuration folder, or left when a profile file was removed); nothing was changed",
+			"choose another name with --profile, or, if that secret is no longer used anywhere, remove it with: entrasso forget --profile "+taken.Name)
 	case errors.As(err, &corrupt):
 		return fail(FieldProfile, CodeProfileUnreadable, "the profile "+corrupt.Path+" cannot be read ("+trim(corrupt.Err)+")",
 			"repair it, or remove it with entrasso forget and set it up again")

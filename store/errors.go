@@ -72,6 +72,16 @@ func (e *ExistsError) Error() string {
 	return fmt.Sprintf("store: profile %q already exists with another secret; rotate it (entrasso rotate) or remove it first (entrasso forget)", e.Name)
 }
 
+// KeyringTakenError is returned by Setup when no profile of that name
+// exists in this folder but the keyring already holds a different secret
+// under the name: keyring entries are per profile name, so it may be the
+// working secret of the same name in another configuration folder.
+type KeyringTakenError struct{ Name string }
+
+func (e *KeyringTakenError) Error() string {
+	return fmt.Sprintf("store: the keyring already holds another secret for profile %q, which no profile in this folder describes", e.Name)
+}
+
 // NameError is an invalid profile name: a usage error.
 type NameError struct {
 	Name   string

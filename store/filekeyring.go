@@ -53,6 +53,9 @@ func (k *FileKeyring) read(path string) (map[string]string, error) {
 	if err != nil {
 		return nil, &Error{Code: CodeKeyringUnavailable, Message: "the secrets file cannot be read", Fix: "check the permissions of " + path, Err: err}
 	}
+	if fi, err := os.Lstat(path); err == nil && othersCanRead(fi) {
+		return nil, &UnsafeError{Path: path, Reason: fmt.Sprintf("others can read it (mode %04o); a secrets file must be yours alone", fi.Mode().Perm())}
+	}
 	if err := json.Unmarshal(data, &m); err != nil {
 		return nil, &Error{Code: CodeKeyringUnavailable, Message: "the secrets file " + path + " is damaged", Fix: "remove it and run entrasso setup --insecure-storage again", Err: err}
 	}

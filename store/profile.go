@@ -285,8 +285,15 @@ func (s *Store) openLockFile(name string) (*os.File, string, error) {
 		return nil, "", err
 	}
 	path := filepath.Join(s.profilesDir(), "."+name+".lock")
-	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o600)
+	// openFlags: a lock file replaced by a link must not make entrasso
+	// create or open a file somewhere else.
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE|openFlags, 0o600)
 	if err != nil {
+		if fi, lerr := os.Lstat(path); lerr == nil {
+			if cerr := checkFile(path, fi); cerr != nil {
+				return nil, "", cerr
+			}
+		}
 		return nil, "", fmt.Errorf("store: opening lock %s: %w", path, err)
 	}
 	return f, path, nil

@@ -185,6 +185,17 @@ func (s *Store) Setup(ctx context.Context, name, secret string, prove SetupProve
 	case !errors.Is(err, ErrNotFound):
 		return note, err
 	}
+	// No profile here, but the keyring may still hold another secret under
+	// this name (entries are per profile name, so another --config-dir, or
+	// a profile file removed by hand): never overwrite a secret that may
+	// be the one Syncro works with.
+	cur, gerr := s.Keyring.Get(Service, CurrentUser(name))
+	if gerr != nil && !isMissing(gerr) {
+		return note, gerr
+	}
+	if gerr == nil && cur != secret {
+		return note, &KeyringTakenError{Name: name}
+	}
 	p, err := prove(ctx)
 	if err != nil {
 		return note, err

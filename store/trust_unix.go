@@ -34,3 +34,7 @@ func ownerProblem(fi fs.FileInfo) string {
 	}
 	return ""
 }
+
+// othersCanRead says whether a file's group or others may read it: a plain
+// secrets file must be the user's alone (--insecure-storage writes 0600).
+func othersCanRead(fi fs.FileInfo) bool { return fi.Mode().Perm()&0o044 != 0 }

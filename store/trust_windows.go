@@ -12,3 +12,7 @@ const openFlags = 0
 // exist there; a profile is protected by the ACL the user's profile folder
 // inherits, which Go's os package neither reports nor sets.
 func ownerProblem(fs.FileInfo) string { return "" }
+
+// othersCanRead checks nothing on Windows, for the reason ownerProblem
+// gives.
+func othersCanRead(fs.FileInfo) bool { return false }
