@@ -54,9 +54,23 @@ type Identity struct {
 	ObjectID          string `json:"oid,omitempty"`
 }
 
+// callback is the browser's answer; reply takes the page the browser is
+// shown, once entrasso knows the real outcome.
 type callback struct {
 	code, errCode, errDesc string
+	reply                  chan outcomePage
 }
+
+// outcomePage is what the browser tab shows after the sign-in.
+type outcomePage struct {
+	status      int
+	title, body string
+}
+
+// maxOutcomeWait bounds how long the browser's request is held open while
+// the code is exchanged and the ID token checked (two requests, each
+// bounded by the HTTP client's own timeout).
+const maxOutcomeWait = 2 * time.Minute
 
 func randomToken() string {
 	var b [32]byte
@@ -121,19 +135,25 @@ func (c *Checker) testLogin(ctx context.Context, o LoginOptions) (*Identity, []C
 			return
 		}
 		used := true
+		reply := make(chan outcomePage, 1)
 		once.Do(func() {
 			used = false
-			got <- callback{code: q.Get("code"), errCode: q.Get("error"), errDesc: q.Get("error_description")}
+			got <- callback{code: q.Get("code"), errCode: q.Get("error"), errDesc: q.Get("error_description"), reply: reply}
 		})
 		if used {
 			page(w, http.StatusBadRequest, "This sign-in answer was already used", "Each sign-in answer counts once.")
 			return
 		}
-		if q.Get("error") != "" {
-			page(w, http.StatusOK, "Entra refused the sign-in", q.Get("error_description")+" Go back to the terminal for what to do.")
-			return
+		// The tab says what really happened: it waits for the code
+		// exchange and the ID token's check, not only for Entra's
+		// redirect.
+		select {
+		case o := <-reply:
+			page(w, o.status, o.title, o.body)
+		case <-time.After(maxOutcomeWait):
+			page(w, http.StatusOK, "entrasso is still checking the sign-in", "Go back to the terminal for the outcome.")
+		case <-r.Context().Done():
 		}
-		page(w, http.StatusOK, "Signed in", "You can close this tab and go back to the terminal.")
 	})}
 	go func() { _ = srv.Serve(ln) }()
 	defer func() {
@@ -158,6 +178,41 @@ func (c *Checker) testLogin(ctx context.Context, o LoginOptions) (*Identity, []C
 	case <-ctx.Done():
 		return nil, []Check{loginCheck(StatusFail, CodeSignInTimeout, "the sign-in was stopped", "run entrasso test-login again")}
 	}
+	id, checks := c.completeLogin(ctx, o, cfg, cb, verifier, nonce)
+	cb.reply <- outcomeOf(id, checks, o.Secret)
+	return id, checks
+}
+
+// outcomeOf is the page the browser shows once the sign-in is judged.
+func outcomeOf(id *Identity, checks []Check, secret string) outcomePage {
+	rep := secretReplacer(secret)
+	for _, c := range checks {
+		if c.Status == StatusFail {
+			c = c.redacted(rep).Safe()
+			body := c.Message
+			if c.Fix != "" {
+				body += ". " + c.Fix
+			}
+			return outcomePage{http.StatusOK, "The test sign-in did not work", body + ". The terminal shows the details."}
+		}
+	}
+	who := "you"
+	if id != nil && id.Name != "" {
+		who = SafeText(id.Name)
+	}
+	body := "Entra signed " + who + " in, and entrasso checked the code exchange and the ID token. You can close this tab and go back to the terminal"
+	for _, c := range checks {
+		if c.Status == StatusWarn {
+			return outcomePage{http.StatusOK, "Signed in, with a warning", body + ": it shows what to look at before Syncro matches users."}
+		}
+	}
+	return outcomePage{http.StatusOK, "Signed in", body + "."}
+}
+
+// completeLogin turns the browser's answer into the sign-in's outcome:
+// Entra's refusal, or the code exchange, the ID token's verification and
+// the identity's checks.
+func (c *Checker) completeLogin(ctx context.Context, o LoginOptions, cfg oauth2.Config, cb callback, verifier, nonce string) (*Identity, []Check) {
 	if cb.errCode != "" {
 		return nil, []Check{signInError(cb.errCode, cb.errDesc, o.Provider)}
 	}
