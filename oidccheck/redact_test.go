@@ -46,3 +46,17 @@ func TestRedactEncodedEchoes(t *testing.T) {
 		t.Fatalf("a prefix was redacted: %q", r.Checks[0].Message)
 	}
 }
+
+// A hostile server's 300,000-character description does not flood the
+// terminal: each text of a check is cut, saying so.
+func TestHugeOutsideTextIsCut(t *testing.T) {
+	r := Report{}
+	r.Add(Check{Message: strings.Repeat("é", 300000), TraceID: strings.Repeat("x", 5000)})
+	c := r.Checks[0]
+	if again := c.Safe(); again != c {
+		t.Fatalf("a second pass cut again: %q", again.Message[len(again.Message)-60:])
+	}
+	if len([]rune(c.Message)) > 2100 || !strings.Contains(c.Message, "298000 more characters not shown") || len(c.TraceID) > 2100 {
+		t.Fatalf("message of %d runes, trace of %d bytes", len([]rune(c.Message)), len(c.TraceID))
+	}
+}

@@ -79,12 +79,37 @@ func (c Check) Safe() Check {
 	c.Field = Field(SafeText(string(c.Field)))
 	c.Status = Status(SafeText(string(c.Status)))
 	c.Code = Code(SafeText(string(c.Code)))
-	c.Message = SafeText(c.Message)
-	c.Fix = SafeText(c.Fix)
-	c.Cleaned = SafeText(c.Cleaned)
-	c.TraceID = SafeText(c.TraceID)
-	c.CorrelationID = SafeText(c.CorrelationID)
+	c.Message = capText(SafeText(c.Message))
+	c.Fix = capText(SafeText(c.Fix))
+	c.Cleaned = capText(SafeText(c.Cleaned))
+	c.TraceID = capText(SafeText(c.TraceID))
+	c.CorrelationID = capText(SafeText(c.CorrelationID))
 	return c
+}
+
+// maxCheckText bounds one text of a check. Entra's descriptions are a few
+// hundred characters; a server that sends 300,000 would otherwise fill the
+// terminal (and every log) with them, once per field it put them in.
+const maxCheckText = 2000
+
+// capSlack is more than the note capText appends.
+const capSlack = 64
+
+// capText cuts s at maxCheckText runes and says how much was left out. A
+// text within the note's length of the limit is kept whole, so that a text
+// already cut is never cut again (checks pass through Safe more than once).
+func capText(s string) string {
+	if len(s) <= maxCheckText+capSlack || utf8.RuneCountInString(s) <= maxCheckText+capSlack {
+		return s
+	}
+	n := 0
+	for i := range s {
+		if n == maxCheckText {
+			return s[:i] + fmt.Sprintf("… (%d more characters not shown)", utf8.RuneCountInString(s[i:]))
+		}
+		n++
+	}
+	return s
 }
 
 // redactedSecret stands where a secret was.
