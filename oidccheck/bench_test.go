@@ -74,3 +74,22 @@ func BenchmarkFullLiveCheck(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkCleanHostile measures the worst pastes for the cleaning loop:
+// MaxInput bytes of nested brackets, each pass taking off one layer.
+func BenchmarkCleanHostile(b *testing.B) {
+	half := oidccheck.MaxInput / 2
+	for name, in := range map[string]string{
+		"parentheses":   strings.Repeat("(", half) + strings.Repeat(")", half),
+		"mixed":         strings.Repeat(`<("`, oidccheck.MaxInput/6) + strings.Repeat(`")>`, oidccheck.MaxInput/6),
+		"close parens":  "a" + strings.Repeat(")", oidccheck.MaxInput-1),
+		"quoted period": strings.Repeat(`".`, half),
+	} {
+		b.Run(name, func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				oidccheck.Clean(in, oidccheck.FieldDiscoveryURL)
+			}
+		})
+	}
+}

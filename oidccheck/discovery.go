@@ -147,27 +147,35 @@ func ParseDiscovery(raw, authorityHost string) (Discovery, Result) {
 	}
 
 	// A bare tenant: a GUID or a domain name, on the authority host.
-	if id, ok := ParseGUID(v); ok {
+	if id, ok := r.Cleaned.guid(v); ok {
 		return tenantOn(r, authority, id, "the tenant ID "+id)
 	}
 	// A bare word is a tenant segment as well: common, organizations and
 	// consumers are refused below, anything else Entra itself judges.
 	if !strings.ContainsAny(v, "/:.") && singleLabelRe.MatchString(v) {
-		return tenantOn(r, authority, strings.ToLower(v), "")
+		return tenantOn(r, authority, r.lowerName(v), "")
 	}
 	if !strings.Contains(v, "/") && !strings.Contains(v, ":") && domainRe.MatchString(v) {
 		d := strings.ToLower(v)
 		if _, isLogin := PrimaryHost(d); isLogin || d == authority {
 			return fail(CodeUnparseable, "this is only the sign-in host; the tenant is missing")
 		}
+		d = r.lowerName(v)
 		return tenantOn(r, authority, d, "the tenant domain "+d)
 	}
 
 	// Otherwise a URL, with or without its scheme.
-	u, err := parseLooseURL(v)
+	u, readAsHTTPS, err := parseLooseURL(v)
 	if err != nil {
 		return fail(CodeUnparseable, "this is neither a URL nor a tenant ID or domain")
 	}
+	if readAsHTTPS {
+		r.Cleaned.note("http:// read as https:// (the document is only fetched over verified TLS)")
+	}
+	if i := strings.Index(v, "://"); i > 0 && v[:i] != strings.ToLower(v[:i]) {
+		r.Cleaned.noteUpper(caseScheme)
+	}
+	r.noteQueryAndFragment(v)
 	host := normalizeHost(u.Host)
 	primary, entra := PrimaryHost(host)
 	if host == authority {
@@ -175,6 +183,16 @@ func ParseDiscovery(raw, authorityHost string) (Discovery, Result) {
 	}
 	if !entra {
 		return genericProvider(r, u, host)
+	}
+	// The host is named in lower case and without the port https implies.
+	if u.Host != strings.ToLower(u.Host) {
+		r.Cleaned.noteUpper(caseHost)
+	}
+	if strings.HasSuffix(u.Host, ":443") {
+		r.Cleaned.note("the port :443 (https implies it)")
+	}
+	if primary != host {
+		r.Cleaned.note("the alias " + host + " (Entra's documents name " + primary + " instead)")
 	}
 	segs := strings.Split(strings.Trim(u.EscapedPath(), "/"), "/")
 	if len(segs) == 0 || segs[0] == "" {
@@ -184,42 +202,78 @@ func ParseDiscovery(raw, authorityHost string) (Discovery, Result) {
 	if err != nil {
 		return fail(CodeMalformedTenant, "the tenant part of this URL is not readable")
 	}
-	t = strings.ToLower(t)
-	rest := strings.ToLower(strings.Join(segs[1:], "/"))
-	if id, ok := ParseGUID(t); ok {
+	if id, ok := r.Cleaned.guid(t); ok {
 		t = id
+	} else {
+		t = r.lowerName(t)
 	}
-	if rest == ".well-known/openid-configuration" && host != "sts.windows.net" {
-		r.add(StatusWarn, CodeV1Endpoint, "this is the v1 metadata document; entrasso checks the v2 one of the same tenant, which Syncro should get", "use the v2 URL that the report shows")
+	rest := strings.ToLower(strings.Join(segs[1:], "/"))
+	switch {
+	case rest == ".well-known/openid-configuration" && host != "sts.windows.net":
+		r.add(StatusWarn, CodeV1Endpoint, "this is the v1 metadata document; entrasso checks the v2 one of the same tenant, which Syncro should get",
+			"give Syncro the v2 URL "+CanonicalDiscoveryURL(primary, t))
+	case rest == "" || rest == "v2.0" || rest == "v2.0/.well-known/openid-configuration":
+		// The tenant, its v2 issuer or its v2 document: nothing is lost.
+	default:
+		r.Cleaned.note(noteRestOfURL)
 	}
 	return tenantOn(r, primary, t, "")
 }
 
+// noteRestOfURL says that an Endpoints-panel URL other than the metadata
+// document was turned into the document's URL.
+const noteRestOfURL = "the rest of the URL after the tenant (the metadata URL is built from the tenant)"
+
+// lowerName returns a tenant or host name in lower case, the way Entra
+// prints it, and says so when that changed it: DNS names are not
+// case-sensitive.
+func (r *Result) lowerName(s string) string {
+	l := strings.ToLower(s)
+	if l != s {
+		r.Cleaned.noteUpper(caseHost)
+	}
+	return l
+}
+
+// noteQueryAndFragment says that a query string or a fragment on a
+// discovery URL is dropped: the document's URL is rebuilt without them.
+func (r *Result) noteQueryAndFragment(v string) {
+	q, h := strings.IndexByte(v, '?'), strings.IndexByte(v, '#')
+	if q >= 0 && (h < 0 || q < h) {
+		r.Cleaned.note("the query string after ? (the metadata URL is used without it)")
+	}
+	if h >= 0 {
+		r.Cleaned.note("the fragment after # (never sent to a server)")
+	}
+}
+
 // parseLooseURL parses a URL that may lack its scheme. An http:// URL is
-// read as https: the document is only ever fetched over verified TLS.
-func parseLooseURL(v string) (*url.URL, error) {
+// read as https (readAsHTTPS says so): the document is only ever fetched
+// over verified TLS.
+func parseLooseURL(v string) (u *url.URL, readAsHTTPS bool, err error) {
 	lower := strings.ToLower(v)
 	switch {
 	case strings.HasPrefix(lower, "https://"):
 	case strings.HasPrefix(lower, "http://"):
 		v = "https://" + v[len("http://"):]
+		readAsHTTPS = true
 	case strings.Contains(lower, "://"):
-		return nil, errNotURL
+		return nil, false, errNotURL
 	default:
 		v = "https://" + v
 	}
-	u, err := url.Parse(v)
+	u, err = url.Parse(v)
 	if err != nil {
-		return nil, err
+		return nil, false, err
 	}
 	if u.Host == "" || u.User != nil || strings.ContainsAny(u.Host, "@ ") {
-		return nil, errNotURL
+		return nil, false, errNotURL
 	}
 	h := u.Hostname()
 	if !domainRe.MatchString(h) && net.ParseIP(h) == nil && !singleLabelRe.MatchString(h) {
-		return nil, errNotURL
+		return nil, false, errNotURL
 	}
-	return u, nil
+	return u, readAsHTTPS, nil
 }
 
 type parseError string

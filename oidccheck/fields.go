@@ -112,6 +112,7 @@ func CheckRedirectURI(raw string) Result {
 	// the same way keeps the two comparable (entra-facts.md section 3).
 	if u.Path == "" && u.RawQuery == "" {
 		v += "/"
+		r.Cleaned.note("a / added after the host (Entra stores a URI without a path with one)")
 	}
 	r.Value = v
 	r.add(StatusPass, "", "a redirect URI Entra accepts for the Web platform", "")
@@ -125,7 +126,7 @@ func CheckClientID(raw, tenantID string) Result {
 	v := r.Cleaned.Value
 	r.Value = v
 	const fix = "copy \"Application (client) ID\" from the app's Overview page in Entra"
-	id, ok := ParseGUID(v)
+	id, ok := r.Cleaned.guid(v)
 	if !ok {
 		r.add(StatusFail, CodeNotGUID, describeNotGUID(v, "the Application (client) ID"), fix)
 		return r
@@ -202,6 +203,11 @@ func CheckSecret(raw string) Result {
 		r.add(StatusPass, "", "shaped like a client secret Value", "")
 	case strings.ContainsAny(v, " \t"):
 		r.add(StatusWarn, CodeUnusualFormat, "the secret contains a space, which Entra's secrets never do", "copy the Value again, without anything around it")
+	case strings.ContainsFunc(v, func(c rune) bool { return isQuote(c) || strings.ContainsRune("<>()", c) }):
+		// What encloses a secret is taken off, but never a character from
+		// its end: a quote closed before a final '.' stays, and is named.
+		r.add(StatusWarn, CodeUnusualFormat, "the secret contains a quote or a bracket, which Entra's secrets never do",
+			"copy the Value again, without anything around it; entrasso takes off quotes around a secret but never a '.', '-' or '~' at its end")
 	case len(v) < 16 || len(v) > 64:
 		r.add(StatusWarn, CodeUnusualFormat, fmt.Sprintf("the secret is %d characters long; Entra's secrets have 16 to 64", len(v)), "check that the whole Value was copied")
 	case secretLegacy32.MatchString(v), secretURLSafe34.MatchString(v), secretBase64.MatchString(v):
