@@ -131,6 +131,12 @@ func invisible(r rune) bool {
 	return (r >= '\u202a' && r <= '\u202e') || (r >= '\u2066' && r <= '\u2069')
 }
 
+// control reports the C0 and C1 control characters and DEL, apart from
+// the tab and the line breaks, which are spaces and lines to the cleaning.
+func control(r rune) bool {
+	return (r < 0x20 && r != '\t' && !lineBreak(r)) || r == 0x7f || (r >= 0x80 && r <= 0x9f)
+}
+
 // oddSpace reports spaces that are not the plain ASCII one: the portal and
 // Office documents use non-breaking spaces between words.
 func oddSpace(r rune) bool {
@@ -212,6 +218,11 @@ func Clean(raw string, f Field) Cleaned {
 		case lineBreak(r):
 			c.note(kindLines)
 			b.WriteByte('\n')
+		case control(r):
+			// No value from the portal or Syncro holds one: it is terminal
+			// or clipboard residue (an escape sequence, a NUL), and would
+			// otherwise be checked and even sent as part of a secret.
+			c.note("control characters")
 		default:
 			b.WriteRune(r)
 		}
