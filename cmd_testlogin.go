@@ -25,23 +25,26 @@ func testLoginCommand(fs *flag.FlagSet) func(context.Context, *globals, env) int
 			authPage = wizard.AuthenticationURL(r.Profile)
 		}
 		browser := wizard.CanOpenBrowser(g.noBrowser, e.getenv)
-		open := func(u string) error {
-			fmt.Fprintf(e.stderr, "The app needs %s as a Web redirect URI (Authentication: %s).\n", oidccheck.LoopbackRedirectURI, authPage)
-			if browser && wizard.OpenBrowser(u) == nil {
-				fmt.Fprintln(e.stderr, "Sign in in the browser window that opened; waiting up to "+timeout.String()+".")
-				return nil
-			}
-			fmt.Fprintln(e.stderr, "Open this URL in a browser on this machine and sign in; waiting up to "+timeout.String()+":")
-			// Alone on its line on stdout, for a person or a script to pick
-			// up; with --json stdout holds only the report.
+		// The full authorize URL alone on a line on stdout, for scripts
+		// (on stderr with --json, where stdout holds only the report); the
+		// person is shown the short loopback address that leads to it.
+		full := func(u string) {
 			if g.json {
 				fmt.Fprintln(e.stderr, u)
 			} else {
 				fmt.Fprintln(e.stdout, u)
 			}
+		}
+		open := func(short string) error {
+			fmt.Fprintf(e.stderr, "The app needs %s as a Web redirect URI (Authentication: %s).\n", oidccheck.LoopbackRedirectURI, authPage)
+			if browser && wizard.OpenBrowser(short) == nil {
+				fmt.Fprintln(e.stderr, "Sign in in the browser window that opened; waiting up to "+timeout.String()+".")
+				return nil
+			}
+			fmt.Fprintln(e.stderr, "Open "+short+" in a browser on this machine and sign in (it leads to Entra's sign-in page); waiting up to "+timeout.String()+".")
 			return nil
 		}
-		res := flow.TestLogin(ctx, d, flow.LoginInput{Profile: g.profile, Timeout: *timeout, Open: open})
+		res := flow.TestLogin(ctx, d, flow.LoginInput{Profile: g.profile, Timeout: *timeout, Open: open, AuthorizeURL: full})
 		if res.Identity != nil && !res.Failed() {
 			fmt.Fprintf(e.stderr, "The sign-in works. You may remove %s from the app again (Authentication: %s).\n", oidccheck.LoopbackRedirectURI, authPage)
 		}

@@ -14,7 +14,10 @@ import (
 type LoginInput struct {
 	Profile string
 	Timeout time.Duration
-	Open    func(url string) error
+	// Open sends the browser to the short loopback address, or shows it.
+	Open func(url string) error
+	// AuthorizeURL, when set, is told Entra's full authorize URL.
+	AuthorizeURL func(url string)
 }
 
 // TestLogin signs a real user in through the browser with the saved
@@ -53,7 +56,7 @@ func TestLogin(ctx context.Context, d *Deps, in LoginInput) Result {
 		return r
 	}
 	id, checks := c.TestLogin(ctx, oidccheck.LoginOptions{Provider: prov, ClientID: p.ClientID, Secret: secret,
-		ExpectTenant: p.TenantID, Timeout: in.Timeout, Open: in.Open})
+		ExpectTenant: p.TenantID, Timeout: in.Timeout, Open: in.Open, AuthorizeURL: in.AuthorizeURL})
 	if id == nil && ctx.Err() != nil {
 		checks = []oidccheck.Check{{Field: oidccheck.FieldLogin, Status: oidccheck.StatusSkip, Code: CodeCancelled,
 			Message: "the test sign-in was stopped before it finished", Fix: "start it again when you are ready"}}

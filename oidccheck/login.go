@@ -28,6 +28,10 @@ const LoopbackRedirectPath = "/entrasso/callback"
 // LoopbackRedirectURI is what the admin registers.
 const LoopbackRedirectURI = "http://localhost" + LoopbackRedirectPath
 
+// ShortLoopbackURL is the address the admin opens for a sign-in: entrasso's
+// own listener, which redirects to Entra's authorize URL.
+func ShortLoopbackURL(port int) string { return "http://localhost:" + strconv.Itoa(port) + "/" }
+
 // DefaultLoginTimeout is how long the test sign-in waits for the browser.
 const DefaultLoginTimeout = 3 * time.Minute
 
@@ -42,7 +46,14 @@ type LoginOptions struct {
 	// Timeout bounds the wait for the browser's callback.
 	Timeout time.Duration
 	// Open sends the browser to the authorize URL (or prints it).
+	// Open sends the browser to the sign-in (or shows the address). It is
+	// given the short loopback address http://localhost:PORT/, which
+	// redirects to Entra's authorize URL: some 430 characters that no
+	// terminal shows whole on one line.
 	Open func(url string) error
+	// AuthorizeURL, when set, is told the full authorize URL first, for a
+	// front end that prints it for scripts.
+	AuthorizeURL func(url string)
 }
 
 // Identity is who signed in.
@@ -123,6 +134,11 @@ func (c *Checker) testLogin(ctx context.Context, o LoginOptions) (*Identity, []C
 	got := make(chan callback, 1)
 	var once sync.Once
 	srv := &http.Server{ReadHeaderTimeout: 10 * time.Second, Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/" && r.Method == http.MethodGet {
+			// The short address the admin is shown: on to Entra.
+			http.Redirect(w, r, authURL, http.StatusFound)
+			return
+		}
 		if r.URL.Path != LoopbackRedirectPath {
 			http.NotFound(w, r)
 			return
@@ -162,8 +178,11 @@ func (c *Checker) testLogin(ctx context.Context, o LoginOptions) (*Identity, []C
 		_ = srv.Shutdown(sctx)
 	}()
 
+	if o.AuthorizeURL != nil {
+		o.AuthorizeURL(authURL)
+	}
 	if o.Open != nil {
-		if err := o.Open(authURL); err != nil {
+		if err := o.Open(ShortLoopbackURL(port)); err != nil {
 			return nil, []Check{loginCheck(StatusFail, CodeSignInTimeout, "could not show the sign-in page: "+err.Error(), "run again with --no-browser and open the printed URL")}
 		}
 	}

@@ -1,6 +1,8 @@
 package oidccheck_test
 
 import (
+	"context"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -46,5 +48,31 @@ func TestBrowserPageTellsTheRealOutcome(t *testing.T) {
 				t.Fatal("the page shows the secret")
 			}
 		})
+	}
+}
+
+// The admin is shown a short loopback address that leads on to Entra's
+// long authorize URL; a script can still be told the full URL.
+func TestShortLoopbackAddress(t *testing.T) {
+	lf := newLoginFixture(t)
+	b := newBrowser(t, lf.srv)
+	var short, full string
+	_, checks := lf.checker.TestLogin(context.Background(), oidccheck.LoginOptions{Provider: lf.prov, ClientID: lf.demo.App.ClientID,
+		Secret: lf.demo.Secret.Value, ExpectTenant: lf.demo.Tenant.ID, Timeout: 5 * time.Second,
+		AuthorizeURL: func(u string) { full = u },
+		Open:         func(u string) error { short = u; return b.open(u) }})
+	if firstFail(checks).Code != "" {
+		t.Fatalf("checks: %+v", checks)
+	}
+	if !regexp.MustCompile(`^http://localhost:\d+/$`).MatchString(short) {
+		t.Fatalf("short address %q", short)
+	}
+	for _, p := range []string{"https://" + lf.srv.Host + "/", "state=", "nonce=", "code_challenge=", "code_challenge_method=S256", "redirect_uri="} {
+		if !strings.Contains(full, p) {
+			t.Fatalf("authorize URL lacks %q: %s", p, full)
+		}
+	}
+	if page := <-b.pages; !strings.Contains(page, "<h1>Signed in") {
+		t.Fatalf("page: %s", page)
 	}
 }
