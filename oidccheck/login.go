@@ -2,21 +2,18 @@ package oidccheck
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/base64"
 	"errors"
 	"fmt"
-	"html"
-	"net"
 	"net/http"
 	"regexp"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/coreos/go-oidc/v3/oidc"
 	"golang.org/x/oauth2"
+
+	"entrasso/internal/loopback"
 )
 
 // LoopbackRedirectPath is the path of the test sign-in's redirect URI.
@@ -30,7 +27,7 @@ const LoopbackRedirectURI = "http://localhost" + LoopbackRedirectPath
 
 // ShortLoopbackURL is the address the admin opens for a sign-in: entrasso's
 // own listener, which redirects to Entra's authorize URL.
-func ShortLoopbackURL(port int) string { return "http://localhost:" + strconv.Itoa(port) + "/" }
+func ShortLoopbackURL(port int) string { return loopback.ShortURL(port) }
 
 // DefaultLoginTimeout is how long the test sign-in waits for the browser.
 const DefaultLoginTimeout = 3 * time.Minute
@@ -65,29 +62,7 @@ type Identity struct {
 	ObjectID          string `json:"oid,omitempty"`
 }
 
-// callback is the browser's answer; reply takes the page the browser is
-// shown, once entrasso knows the real outcome.
-type callback struct {
-	code, errCode, errDesc string
-	reply                  chan outcomePage
-}
-
-// outcomePage is what the browser tab shows after the sign-in.
-type outcomePage struct {
-	status      int
-	title, body string
-}
-
-// maxOutcomeWait bounds how long the browser's request is held open while
-// the code is exchanged and the ID token checked (two requests, each
-// bounded by the HTTP client's own timeout).
-const maxOutcomeWait = 2 * time.Minute
-
-func randomToken() string {
-	var b [32]byte
-	_, _ = rand.Read(b[:])
-	return base64.RawURLEncoding.EncodeToString(b[:])
-}
+func randomToken() string { return loopback.RandomToken() }
 
 func loginCheck(s Status, code Code, msg, fix string) Check {
 	return Check{Field: FieldLogin, Status: s, Code: code, Message: msg, Fix: fix}
@@ -119,91 +94,41 @@ func (c *Checker) testLogin(ctx context.Context, o LoginOptions) (*Identity, []C
 	if o.Timeout <= 0 {
 		o.Timeout = DefaultLoginTimeout
 	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	ln, err := loopback.Listen(loopback.Options{CallbackPath: LoopbackRedirectPath, Again: "entrasso test-login"})
 	if err != nil {
 		return nil, []Check{loginCheck(StatusFail, CodeSignInTimeout, "cannot listen on 127.0.0.1 for the sign-in's answer: "+err.Error(), "free a local port and try again")}
 	}
-	port := ln.Addr().(*net.TCPAddr).Port
-	redirect := "http://localhost:" + strconv.Itoa(port) + LoopbackRedirectPath
-	state, nonce, verifier := randomToken(), randomToken(), oauth2.GenerateVerifier()
-	cfg := oauth2.Config{ClientID: o.ClientID, ClientSecret: o.Secret, RedirectURL: redirect,
+	defer ln.Close()
+	nonce, verifier := randomToken(), oauth2.GenerateVerifier()
+	cfg := oauth2.Config{ClientID: o.ClientID, ClientSecret: o.Secret, RedirectURL: ln.RedirectURI(),
 		Endpoint: oauth2.Endpoint{AuthURL: o.Provider.AuthorizationEndpoint, TokenURL: o.Provider.TokenEndpoint, AuthStyle: oauth2.AuthStyleInParams},
 		Scopes:   []string{oidc.ScopeOpenID, "profile", "email"}}
-	authURL := cfg.AuthCodeURL(state, oauth2.S256ChallengeOption(verifier), oidc.Nonce(nonce))
-
-	got := make(chan callback, 1)
-	var once sync.Once
-	srv := &http.Server{ReadHeaderTimeout: 10 * time.Second, Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.URL.Path == "/" && r.Method == http.MethodGet {
-			// The short address the admin is shown: on to Entra.
-			http.Redirect(w, r, authURL, http.StatusFound)
-			return
-		}
-		if r.URL.Path != LoopbackRedirectPath {
-			http.NotFound(w, r)
-			return
-		}
-		q := r.URL.Query()
-		if q.Get("state") != state {
-			// Not this sign-in's answer (an old tab, a forged link): refuse
-			// it and keep waiting for the right one.
-			page(w, http.StatusBadRequest, "This is not the answer entrasso is waiting for", "Start the sign-in from entrasso test-login again if this tab is old.")
-			return
-		}
-		used := true
-		reply := make(chan outcomePage, 1)
-		once.Do(func() {
-			used = false
-			got <- callback{code: q.Get("code"), errCode: q.Get("error"), errDesc: q.Get("error_description"), reply: reply}
-		})
-		if used {
-			page(w, http.StatusBadRequest, "This sign-in answer was already used", "Each sign-in answer counts once.")
-			return
-		}
-		// The tab says what really happened: it waits for the code
-		// exchange and the ID token's check, not only for Entra's
-		// redirect.
-		select {
-		case o := <-reply:
-			page(w, o.status, o.title, o.body)
-		case <-time.After(maxOutcomeWait):
-			page(w, http.StatusOK, "entrasso is still checking the sign-in", "Go back to the terminal for the outcome.")
-		case <-r.Context().Done():
-		}
-	})}
-	go func() { _ = srv.Serve(ln) }()
-	defer func() {
-		sctx, cancel := context.WithTimeout(context.Background(), time.Second)
-		defer cancel()
-		_ = srv.Shutdown(sctx)
-	}()
+	authURL := cfg.AuthCodeURL(ln.State(), oauth2.S256ChallengeOption(verifier), oidc.Nonce(nonce))
+	ln.Serve(authURL)
 
 	if o.AuthorizeURL != nil {
 		o.AuthorizeURL(authURL)
 	}
 	if o.Open != nil {
-		if err := o.Open(ShortLoopbackURL(port)); err != nil {
+		if err := o.Open(ln.ShortURL()); err != nil {
 			return nil, []Check{loginCheck(StatusFail, CodeSignInTimeout, "could not show the sign-in page: "+err.Error(), "run again with --no-browser and open the printed URL")}
 		}
 	}
-	timer := time.NewTimer(o.Timeout)
-	defer timer.Stop()
-	var cb callback
-	select {
-	case cb = <-got:
-	case <-timer.C:
+	cb, err := ln.Wait(ctx, o.Timeout)
+	switch {
+	case errors.Is(err, loopback.ErrTimeout):
 		return nil, []Check{loginCheck(StatusFail, CodeSignInTimeout, "no sign-in came back within "+o.Timeout.String(),
 			"if the browser shows AADSTS50011, "+LoopbackRedirectURI+" is not a Web redirect URI of the app: add it under Authentication > Web (not \"Mobile and desktop applications\"), then try again")}
-	case <-ctx.Done():
+	case err != nil:
 		return nil, []Check{loginCheck(StatusFail, CodeSignInTimeout, "the sign-in was stopped", "run entrasso test-login again")}
 	}
 	id, checks := c.completeLogin(ctx, o, cfg, cb, verifier, nonce)
-	cb.reply <- outcomeOf(id, checks, o.Secret)
+	cb.Reply(outcomeOf(id, checks, o.Secret))
 	return id, checks
 }
 
 // outcomeOf is the page the browser shows once the sign-in is judged.
-func outcomeOf(id *Identity, checks []Check, secret string) outcomePage {
+func outcomeOf(id *Identity, checks []Check, secret string) loopback.Page {
 	rep := secretReplacer(secret)
 	for _, c := range checks {
 		if c.Status == StatusFail {
@@ -212,7 +137,7 @@ func outcomeOf(id *Identity, checks []Check, secret string) outcomePage {
 			if c.Fix != "" {
 				body += ". " + c.Fix
 			}
-			return outcomePage{http.StatusOK, "The test sign-in did not work", body + ". The terminal shows the details."}
+			return loopback.Page{Status: http.StatusOK, Title: "The test sign-in did not work", Body: body + ". The terminal shows the details."}
 		}
 	}
 	who := "you"
@@ -222,23 +147,23 @@ func outcomeOf(id *Identity, checks []Check, secret string) outcomePage {
 	body := "Entra signed " + who + " in, and entrasso checked the code exchange and the ID token. You can close this tab and go back to the terminal"
 	for _, c := range checks {
 		if c.Status == StatusWarn {
-			return outcomePage{http.StatusOK, "Signed in, with a warning", body + ": it shows what to look at before Syncro matches users."}
+			return loopback.Page{Status: http.StatusOK, Title: "Signed in, with a warning", Body: body + ": it shows what to look at before Syncro matches users."}
 		}
 	}
-	return outcomePage{http.StatusOK, "Signed in", body + "."}
+	return loopback.Page{Status: http.StatusOK, Title: "Signed in", Body: body + "."}
 }
 
 // completeLogin turns the browser's answer into the sign-in's outcome:
 // Entra's refusal, or the code exchange, the ID token's verification and
 // the identity's checks.
-func (c *Checker) completeLogin(ctx context.Context, o LoginOptions, cfg oauth2.Config, cb callback, verifier, nonce string) (*Identity, []Check) {
-	if cb.errCode != "" {
-		return nil, []Check{signInError(cb.errCode, cb.errDesc, o.Provider)}
+func (c *Checker) completeLogin(ctx context.Context, o LoginOptions, cfg oauth2.Config, cb *loopback.Callback, verifier, nonce string) (*Identity, []Check) {
+	if cb.Error != "" {
+		return nil, []Check{signInError(cb.Error, cb.ErrorDescription, o.Provider)}
 	}
 
 	client, _ := recording(c.HTTP)
 	ctx = oidc.ClientContext(ctx, client)
-	tok, err := cfg.Exchange(ctx, cb.code, oauth2.VerifierOption(verifier))
+	tok, err := cfg.Exchange(ctx, cb.Code, oauth2.VerifierOption(verifier))
 	if err != nil {
 		return nil, []Check{exchangeError(err, o.Provider)}
 	}
@@ -370,11 +295,4 @@ func idTokenReason(err error) string {
 		return "its signature does not match the provider's keys"
 	}
 	return strings.TrimPrefix(msg, "oidc: ")
-}
-
-func page(w http.ResponseWriter, status int, title, body string) {
-	w.Header().Set("Content-Type", "text/html; charset=utf-8")
-	w.WriteHeader(status)
-	fmt.Fprintf(w, "<!DOCTYPE html><html><head><meta charset=\"utf-8\"><title>entrasso: %s</title></head><body style=\"font-family:sans-serif;margin:3em\"><h1>%s</h1><p>%s</p></body></html>",
-		html.EscapeString(title), html.EscapeString(title), html.EscapeString(body))
 }
