@@ -31,6 +31,10 @@ const (
 	EndpointKeys      Endpoint = "keys"
 	EndpointToken     Endpoint = "token"
 	EndpointAuthorize Endpoint = "authorize"
+	// EndpointDeviceCode is /{tenant}/oauth2/v2.0/devicecode.
+	EndpointDeviceCode Endpoint = "devicecode"
+	// EndpointGraph is every Microsoft Graph call (/v1.0/...).
+	EndpointGraph Endpoint = "graph"
 )
 
 // Fault is a misbehaviour the look-alike can be told to show.
@@ -68,6 +72,8 @@ type Secret struct {
 	// ActiveAt is when Entra starts accepting the secret: a new secret
 	// takes seconds to reach every server (entra-facts.md section 1).
 	ActiveAt time.Time
+	// Start is when the secret was added (Graph's startDateTime).
+	Start time.Time
 }
 
 // App is an app registration.
@@ -87,6 +93,14 @@ type App struct {
 	// NeedsConsent makes sign-in fail with AADSTS65001.
 	NeedsConsent bool
 	Secrets      []*Secret
+	// Tags, LogoutURL (front-channel logout), IDTokenClaims (optional
+	// claims of the ID token), SignInAudience and Created are what Graph
+	// shows of the app (graph.go).
+	Tags           []string
+	LogoutURL      string
+	IDTokenClaims  []string
+	SignInAudience string
+	Created        time.Time
 }
 
 // User is a user who can sign in.
@@ -139,6 +153,7 @@ type state struct {
 	tamper    func(claims map[string]any) (otherKey bool)
 	tamperDoc func(doc map[string]any)
 	tamperErr func(body map[string]any)
+	graph     graphState
 }
 
 // Options configures New.
@@ -170,7 +185,7 @@ func New(o Options) (*Server, error) {
 	}
 	s := &Server{CA: ca, ln: ln, key: key, kid: newID()[:8],
 		state: state{tenants: map[string]*Tenant{}, faults: map[Endpoint]Fault{}, now: time.Now,
-			codes: map[string]*authCode{}, counts: map[Endpoint]int{}}}
+			codes: map[string]*authCode{}, counts: map[Endpoint]int{}, graph: newGraphState()}}
 	s.Host = ln.Addr().String()
 	s.URL = "https://" + s.Host
 	s.srv = &http.Server{
@@ -250,8 +265,10 @@ func (s *Server) AddTenant(domains ...string) *Tenant {
 // AddApp registers an app in t with Web redirect URIs and a service
 // principal, as the portal does.
 func (s *Server) AddApp(t *Tenant, name string, redirectURIs ...string) *App {
-	a := &App{Name: name, ClientID: newID(), ObjectID: newID(), RedirectURIs: redirectURIs, Assigned: map[string]bool{}}
+	a := &App{Name: name, ClientID: newID(), ObjectID: newID(), RedirectURIs: redirectURIs, Assigned: map[string]bool{},
+		SignInAudience: "AzureADMyOrg"}
 	s.mu.Lock()
+	a.Created = s.state.now()
 	t.Apps[a.ClientID] = a
 	s.mu.Unlock()
 	return a
@@ -321,7 +338,7 @@ func (s *Server) AddSecret(a *App, description string, expires time.Time) *Secre
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	sec := &Secret{KeyID: newID(), Value: v, Hint: v[:3], Description: description, Expires: expires,
-		ActiveAt: s.state.now().Add(s.state.propag)}
+		ActiveAt: s.state.now().Add(s.state.propag), Start: s.state.now()}
 	a.Secrets = append(a.Secrets, sec)
 	return sec
 }

@@ -31,6 +31,10 @@ const ConsumersTenantID = "9188040d-6c67-4c5b-b112-36a304b66dad"
 
 func endpointOf(path string) Endpoint {
 	switch {
+	case strings.HasPrefix(path, "/v1.0/"):
+		return EndpointGraph
+	case strings.HasSuffix(path, "/oauth2/v2.0/devicecode"):
+		return EndpointDeviceCode
 	case strings.HasSuffix(path, "/.well-known/openid-configuration"):
 		return EndpointDiscovery
 	case strings.Contains(path, "/discovery/"):
@@ -59,6 +63,10 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 	if fault != FaultNone && s.misbehave(w, r, fault) {
 		return
 	}
+	if ep == EndpointGraph {
+		s.graphAPI(w, r)
+		return
+	}
 	segs := strings.Split(strings.Trim(r.URL.Path, "/"), "/")
 	tenantSeg := strings.ToLower(segs[0])
 	rest := strings.Join(segs[1:], "/")
@@ -76,6 +84,8 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 		s.token(w, r, tenantSeg)
 	case rest == "oauth2/v2.0/authorize":
 		s.authorize(w, r, tenantSeg)
+	case rest == "oauth2/v2.0/devicecode" && r.Method == http.MethodPost:
+		s.deviceCode(w, r, tenantSeg)
 	default:
 		http.NotFound(w, r)
 	}
@@ -297,6 +307,10 @@ func (s *Server) token(w http.ResponseWriter, r *http.Request, seg string) {
 		s.entraError(w, host, http.StatusBadRequest, "invalid_request", 900144, "The request body must contain the following parameter: 'client_id'.")
 		return
 	}
+	if s.isPublicClient(clientID) {
+		s.publicToken(w, r, t, clientID)
+		return
+	}
 	s.mu.Lock()
 	app, found := t.Apps[clientID]
 	var noSP bool
@@ -412,6 +426,10 @@ func (s *Server) authorize(w http.ResponseWriter, r *http.Request, seg string) {
 	}
 	clientID := strings.ToLower(q.Get("client_id"))
 	redirect := q.Get("redirect_uri")
+	if s.isPublicClient(clientID) {
+		s.publicAuthorize(w, r, t, clientID)
+		return
+	}
 	s.mu.Lock()
 	app, found := t.Apps[clientID]
 	var web, public bool
