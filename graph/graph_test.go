@@ -41,7 +41,7 @@ func (c *clock) advance(d time.Duration) {
 }
 
 type fixture struct {
-	t      *testing.T
+	t      testing.TB
 	srv    *entratest.Server
 	tenant *entratest.Tenant
 	http   *http.Client
@@ -50,7 +50,7 @@ type fixture struct {
 	waits  []time.Duration
 }
 
-func newFixture(t *testing.T) *fixture {
+func newFixture(t testing.TB) *fixture {
 	t.Helper()
 	srv, err := entratest.New(entratest.Options{})
 	if err != nil {
@@ -590,8 +590,7 @@ func TestHostForLogin(t *testing.T) {
 }
 
 func BenchmarkFindApplication(b *testing.B) {
-	t := &testing.T{}
-	f := newFixture(t)
+	f := newFixture(b)
 	c := f.client()
 	ctx := context.Background()
 	if _, err := c.CreateApplication(ctx, graph.NewApplication{DisplayName: "Syncro SSO"}); err != nil {
