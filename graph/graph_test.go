@@ -603,3 +603,41 @@ func BenchmarkFindApplication(b *testing.B) {
 		}
 	}
 }
+
+// An app registered through Graph works for the test sign-in once the
+// loopback redirect URI is added (what test-login --graph does).
+func TestGraphAppWorksForTheTestSignIn(t *testing.T) {
+	f := newFixture(t)
+	f.srv.AddUser(f.tenant, entratest.User{Name: "Adele Vance", UPN: "adele@contoso.onmicrosoft.com", Email: "adele@contoso.onmicrosoft.com"})
+	c := f.client()
+	ctx := context.Background()
+	app, err := c.CreateApplication(ctx, graph.NewApplication{DisplayName: "Syncro SSO", RedirectURIs: []string{syncroURI}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.EnsureServicePrincipal(ctx, app.AppID); err != nil {
+		t.Fatal(err)
+	}
+	np, err := c.AddPassword(ctx, app.ID, "Syncro SSO", f.clock.Now().AddDate(0, 0, 90))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.AddRedirectURI(ctx, app.ID, oidccheck.LoopbackRedirectURI); err != nil {
+		t.Fatal(err)
+	}
+	checker := &oidccheck.Checker{HTTP: f.http, AuthorityHost: f.srv.Host}
+	d, _ := oidccheck.ParseDiscovery(f.tenant.ID, f.srv.Host)
+	prov, dc := checker.Discover(ctx, d)
+	if prov == nil {
+		t.Fatalf("discovery %+v", dc)
+	}
+	b := newBrowser(f)
+	id, checks := checker.TestLogin(ctx, oidccheck.LoginOptions{Provider: prov, ClientID: app.AppID, Secret: np.Secret.Reveal(),
+		ExpectTenant: f.tenant.ID, Timeout: 10 * time.Second, Open: b.open})
+	if id == nil || id.Email != "adele@contoso.onmicrosoft.com" {
+		t.Fatalf("identity %+v, checks %+v", id, checks)
+	}
+	if page := <-b.pages; !strings.Contains(page, "<h1>Signed in") {
+		t.Fatalf("page %s", page)
+	}
+}
