@@ -32,6 +32,16 @@ type Deps struct {
 	// Sleep waits between propagation retries; nil means a real,
 	// cancellable sleep.
 	Sleep func(ctx context.Context, d time.Duration) error
+	// Crash, when set, is called at each named point of the Graph
+	// sequences (CrashGraphAdded, ...) between a change in Entra and the
+	// next write; the kill tests end the process there.
+	Crash func(point string)
+}
+
+func (d *Deps) crash(point string) {
+	if d.Crash != nil {
+		d.Crash(point)
+	}
 }
 
 func (d *Deps) now() time.Time {
@@ -63,6 +73,12 @@ type Result struct {
 	Identity *oidccheck.Identity
 	// Next says what the admin does next, in words; empty when nothing.
 	Next string
+	// Live is every client secret of the app as Graph lists it
+	// (ListCredentials, status --live).
+	Live *LiveStatus
+	// Added is the client secret a Graph sequence added in Entra, when it
+	// added one (never its value).
+	Added *store.SecretInfo
 }
 
 // ExitCode is the process exit code the result calls for (DESIGN.md "Exit

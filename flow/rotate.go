@@ -15,6 +15,8 @@ type RotateInput struct {
 	Description string
 	Expires     string
 	Wait        Wait
+	// KeyID is the new secret's keyId, when Graph made it.
+	KeyID string
 }
 
 // Rotate proves a new secret live (retrying while Entra spreads it) and
@@ -35,6 +37,7 @@ func Rotate(ctx context.Context, d *Deps, in RotateInput) Result {
 	secret := oidccheck.CheckSecret(in.Secret).Value
 	c := d.checker(in.Wait, in.Secret, secret)
 	info := d.Store.NewSecretInfo(secret, in.Description, in.Expires)
+	info.KeyID = in.KeyID
 	var rep oidccheck.Report
 	note, err := d.Store.Promote(ctx, in.Profile, info, secret, func(ctx context.Context) error {
 		out := c.Run(ctx, oidccheck.Input{ClientID: &p.ClientID, ClientSecret: &in.Secret, Discovery: &p.DiscoveryURL,

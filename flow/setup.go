@@ -21,6 +21,10 @@ type SetupInput struct {
 	SecretDescription string
 	SecretExpires     string
 	Wait              Wait
+	// KeyID and AppObjectID are recorded in the profile when the secret
+	// was made through Microsoft Graph (RegisterGraph).
+	KeyID       string
+	AppObjectID string
 }
 
 // Check runs `entrasso check`: every given value offline, then live, and
@@ -74,7 +78,9 @@ func Setup(ctx context.Context, d *Deps, in SetupInput) Result {
 			return store.Profile{}, errProofFailed
 		}
 		proven = out.Proof != nil
-		return d.profileFrom(out, in.SecretDescription), nil
+		p := d.profileFrom(out, in.SecretDescription)
+		p.Secret.KeyID, p.AppObjectID = in.KeyID, in.AppObjectID
+		return p, nil
 	})
 	r.note(note)
 	r.Report.Checks, r.Report.Values = rep.Checks, rep.Values

@@ -14,8 +14,12 @@ import (
 	"time"
 )
 
-// SchemaVersion is the profile format this entrasso writes.
-const SchemaVersion = 1
+// SchemaVersion is the profile format this entrasso writes. Version 2
+// added the app's object ID and each secret's keyId (recorded when Graph
+// was used); a version 1 profile reads as one without them, and is written
+// back as version 2. An older entrasso refuses a version 2 profile rather
+// than dropping what it does not know on its next write.
+const SchemaVersion = 2
 
 // Storage says where a profile's secret lives.
 const (
@@ -25,13 +29,16 @@ const (
 
 // SecretInfo describes a client secret without containing it: its
 // description in Entra, its hint (first three characters, as the portal
-// shows), when it was stored and when it expires (YYYY-MM-DD).
+// shows), when it was stored and when it expires (YYYY-MM-DD), and, when
+// entrasso made it or found it through Microsoft Graph, its keyId (the
+// portal's Secret ID).
 type SecretInfo struct {
 	Description string    `json:"description,omitempty"`
 	Hint        string    `json:"hint"`
 	Length      int       `json:"length"`
 	Created     time.Time `json:"created"`
 	Expires     string    `json:"expires,omitempty"`
+	KeyID       string    `json:"key_id,omitempty"`
 }
 
 // ExpiresAt parses Expires; ok is false when no date was recorded.
@@ -65,14 +72,17 @@ type Profile struct {
 	// AuthorityTrusted records whether AuthorityHost was trusted (an Entra
 	// login host or the --authority-host of the saving command) when the
 	// profile was saved. nil in profiles written before it was recorded.
-	AuthorityTrusted *bool       `json:"authority_trusted,omitempty"`
-	SecretStorage    string      `json:"secret_storage"`
-	Secret           SecretInfo  `json:"secret"`
-	Previous         *SecretInfo `json:"previous_secret,omitempty"`
-	Created          time.Time   `json:"created"`
-	Updated          time.Time   `json:"updated"`
-	LastVerified     *time.Time  `json:"last_verified,omitempty"`
-	LastSignIn       *time.Time  `json:"last_sign_in,omitempty"`
+	AuthorityTrusted *bool  `json:"authority_trusted,omitempty"`
+	SecretStorage    string `json:"secret_storage"`
+	// AppObjectID is the app registration's object ID, recorded when
+	// Microsoft Graph was used (setup --graph, rotate --graph).
+	AppObjectID  string      `json:"app_object_id,omitempty"`
+	Secret       SecretInfo  `json:"secret"`
+	Previous     *SecretInfo `json:"previous_secret,omitempty"`
+	Created      time.Time   `json:"created"`
+	Updated      time.Time   `json:"updated"`
+	LastVerified *time.Time  `json:"last_verified,omitempty"`
+	LastSignIn   *time.Time  `json:"last_sign_in,omitempty"`
 }
 
 var nameRe = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$`)
@@ -222,7 +232,7 @@ func (s *Store) List() ([]string, error) {
 	var names []string
 	for _, e := range entries {
 		n, ok := strings.CutSuffix(e.Name(), ".json")
-		if !ok || strings.HasSuffix(n, ".journal") || strings.HasSuffix(n, ".secrets") || ValidName(n) != nil {
+		if !ok || strings.HasSuffix(n, ".journal") || strings.HasSuffix(n, ".secrets") || strings.HasSuffix(n, ".entra") || ValidName(n) != nil {
 			continue
 		}
 		names = append(names, n)

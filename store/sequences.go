@@ -474,7 +474,7 @@ func (s *Store) Forget(name string) error {
 			return err
 		}
 	}
-	for _, p := range []string{s.journalPath(name), s.ProgressPath(name), s.Path(name)} {
+	for _, p := range []string{s.journalPath(name), s.entraJournalPath(name), s.ProgressPath(name), s.Path(name)} {
 		if err := os.Remove(p); err != nil && !errors.Is(err, fs.ErrNotExist) {
 			return fmt.Errorf("store: removing %s: %w", p, err)
 		}

@@ -415,3 +415,28 @@ func uniqueName(t *testing.T) string {
 	name := "crash-" + hex.EncodeToString(b[:])
 	return name
 }
+
+// A version 1 profile (before the Graph fields) reads as one without
+// them and is written back as version 2, keeping everything it had.
+func TestSchema1ProfileReadsAndUpgrades(t *testing.T) {
+	dir := t.TempDir()
+	s := New(dir, NewMemoryKeyring())
+	if err := ensureDir(s.profilesDir()); err != nil {
+		t.Fatal(err)
+	}
+	v1 := `{"schema":1,"name":"old","client_id":"11111111-2222-3333-4444-555555555555","tenant_id":"t","issuer":"i","discovery_url":"d","authority_host":"login.microsoftonline.com","secret_storage":"keyring","secret":{"hint":"abc","length":40,"created":"2025-01-01T00:00:00Z","expires":"2026-01-01"}}`
+	if err := os.WriteFile(s.Path("old"), []byte(v1), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	p, err := s.Load("old")
+	if err != nil || p.AppObjectID != "" || p.Secret.KeyID != "" || p.Secret.Hint != "abc" {
+		t.Fatalf("%+v %v", p, err)
+	}
+	if err := s.Update("old", func(p *Profile) error { p.AppObjectID = "obj"; return nil }); err != nil {
+		t.Fatal(err)
+	}
+	p, _ = s.Load("old")
+	if p.Schema != 2 || p.AppObjectID != "obj" || p.Secret.Expires != "2026-01-01" {
+		t.Fatalf("%+v", p)
+	}
+}
