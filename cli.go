@@ -55,6 +55,11 @@ type globals struct {
 	noBrowser       bool
 	version         bool
 	help            bool
+	// Microsoft Graph (DESIGN.md "Letting entrasso do Entra's side").
+	graphHost     string
+	graphClientID string
+	deviceCode    bool
+	tenant        string
 }
 
 func (g *globals) register(fs *flag.FlagSet, e env) {
@@ -70,6 +75,10 @@ func (g *globals) register(fs *flag.FlagSet, e env) {
 	fs.DurationVar(&g.timeout, "timeout", oidccheck.DefaultTimeout, "limit for each network call (a Go `duration`)")
 	fs.BoolVar(&g.insecureStorage, "insecure-storage", false, "keep the secret in a 0600 file when no keyring exists")
 	fs.BoolVar(&g.noBrowser, "no-browser", false, "print links instead of opening a browser")
+	fs.StringVar(&g.graphHost, "graph-host", e.getenv("ENTRASSO_GRAPH_HOST"), "Microsoft Graph `HOST[:PORT]` (env ENTRASSO_GRAPH_HOST; default: the Graph host of the profile's cloud)")
+	fs.StringVar(&g.graphClientID, "graph-client-id", e.getenv("ENTRASSO_GRAPH_CLIENT_ID"), "the public client `ID` the admin signs in to Graph with (env ENTRASSO_GRAPH_CLIENT_ID; default Microsoft Graph Command Line Tools)")
+	fs.BoolVar(&g.deviceCode, "device-code", false, "sign in to Graph with a device code instead of the browser")
+	fs.StringVar(&g.tenant, "tenant", "", "the tenant's `ID or domain` for the Graph sign-in (default: the profile's, or the discovery value)")
 	fs.BoolVar(&g.version, "version", false, "print the version")
 	fs.BoolVar(&g.help, "help", false, "show help")
 }

@@ -23,7 +23,7 @@ func (g *globals) flowDeps(e env, cmd string, withStore bool) (*flow.Deps, int) 
 			Fix:     "SSL_CERT_FILE must name a readable PEM file of CA certificates, or be unset"})
 		return nil, finish(e, g, cmd, res)
 	}
-	d := &flow.Deps{HTTP: client, AuthorityHost: g.authorityHost, Now: e.now}
+	d := &flow.Deps{HTTP: client, AuthorityHost: g.authorityHost, Now: e.now, Crash: crashHook(e)}
 	if withStore {
 		s, err := openStore(g, e)
 		if err != nil {

@@ -23,8 +23,16 @@ func rotateCommand(fs *flag.FlagSet) func(context.Context, *globals, env) int {
 	v.register(fs, 60*time.Second)
 	nonInteractive := fs.Bool("non-interactive", false, "take the new secret from stdin or ENTRASSO_CLIENT_SECRET and print the report")
 	finishRotation := fs.Bool("finish", false, "after Syncro has the new secret: drop the old one and name it for deletion in Entra")
+	useGraph := fs.Bool("graph", false, "sign in as an admin and add (and with --finish remove) the secret through Microsoft Graph")
+	removeUnknown := fs.Bool("remove-unknown", false, "with --graph: remove the app's secrets that entrasso does not know (only when nothing uses them)")
 	return func(ctx context.Context, g *globals, e env) int {
 		switch {
+		case *useGraph && *finishRotation:
+			return rotateFinishGraph(ctx, g, e)
+		case *useGraph:
+			return rotateGraph(ctx, g, e, &v, *removeUnknown, *nonInteractive)
+		case *removeUnknown:
+			return usage(e, g, "rotate", usagef("--remove-unknown needs --graph"))
 		case *finishRotation:
 			return rotateFinish(ctx, g, e)
 		case *nonInteractive:

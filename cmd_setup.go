@@ -17,7 +17,15 @@ func setupCommand(fs *flag.FlagSet) func(context.Context, *globals, env) int {
 	// spreads it (DESIGN.md "--propagation-wait").
 	v.register(fs, 60*time.Second)
 	nonInteractive := fs.Bool("non-interactive", false, "take every value from flags and stdin, check them all, save only if none fails")
+	useGraph := fs.Bool("graph", false, "sign in as an admin and let entrasso register the app and make the secret through Microsoft Graph")
+	appName := fs.String("app-name", "Syncro SSO", "with --graph: the app's display `name` to find or register")
+	logoutURL := fs.String("logout-url", "", "with --graph: Syncro's Logout `URL`, set as the app's front-channel logout URL")
 	return func(ctx context.Context, g *globals, e env) int {
+		if *useGraph {
+			// The wizard's Graph path is its own; from the command line
+			// --graph runs from flags, with or without --non-interactive.
+			return setupGraph(ctx, g, e, &v, *appName, *logoutURL)
+		}
 		if !*nonInteractive {
 			return setupWizard(ctx, g, e)
 		}

@@ -8,6 +8,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -120,6 +121,7 @@ func whenText(t *time.Time) string {
 
 func statusCommand(fs *flag.FlagSet) func(context.Context, *globals, env) int {
 	warnDays := fs.Int("warn-days", -1, "exit 1 when the secret has `N` or fewer days left, or has expired (for cron)")
+	live := fs.Bool("live", false, "sign in as an admin and list every client secret of the app from Microsoft Graph")
 	return func(ctx context.Context, g *globals, e env) int {
 		// status reads no keyring: it runs where the keyring is locked.
 		if err := store.ValidName(g.profile); err != nil {
@@ -143,35 +145,19 @@ func statusCommand(fs *flag.FlagSet) func(context.Context, *globals, env) int {
 			st.Previous = &prev
 		}
 		st.InterruptedChange = s.Interrupted(p.Name)
-		if g.json {
+		liveCode := exitOK
+		switch {
+		case *live:
+			liveCode = statusLive(ctx, g, e, st)
+		case g.json:
 			var b bytes.Buffer
 			enc := json.NewEncoder(&b)
 			enc.SetIndent("", "  ")
 			enc.SetEscapeHTML(false)
 			_ = enc.Encode(st)
 			_, _ = e.stdout.Write(oidccheck.SafeJSON(b.Bytes()))
-		} else {
-			w := e.stdout
-			fmt.Fprintf(w, "Profile %s (%s)\n", st.Profile, st.Path)
-			row := func(k, v string) {
-				if v != "" {
-					fmt.Fprintf(w, "  %-16s %s\n", k, oidccheck.SafeText(v))
-				}
-			}
-			row("Redirect URI", st.RedirectURI)
-			row("Client ID", st.ClientID)
-			row("Tenant ID", st.TenantID)
-			row("Discovery URL", st.DiscoveryURL)
-			sec := st.Secret
-			row("Secret", fmt.Sprintf("%s, expires %s (%s), kept in the %s", secretName(sec), orNone(sec.Expires), daysText(sec), storageName(st.SecretStorage)))
-			if st.Previous != nil {
-				row("Previous secret", secretName(*st.Previous)+": kept until Syncro has the new one; then run entrasso rotate --finish")
-			}
-			row("Last verified", whenText(st.LastVerified))
-			row("Last sign-in", whenText(st.LastSignIn))
-			if st.InterruptedChange {
-				fmt.Fprintln(w, "\nAn earlier change was interrupted; the next entrasso verify, rotate or secret completes or undoes it.")
-			}
+		default:
+			printStatus(e.stdout, st)
 		}
 		if *warnDays >= 0 {
 			d := st.Secret.DaysLeft
@@ -182,7 +168,31 @@ func statusCommand(fs *flag.FlagSet) func(context.Context, *globals, env) int {
 				return exitFailed
 			}
 		}
-		return exitOK
+		return liveCode
+	}
+}
+
+// printStatus prints the saved status for people.
+func printStatus(w io.Writer, st statusJSON) {
+	fmt.Fprintf(w, "Profile %s (%s)\n", st.Profile, st.Path)
+	row := func(k, v string) {
+		if v != "" {
+			fmt.Fprintf(w, "  %-16s %s\n", k, oidccheck.SafeText(v))
+		}
+	}
+	row("Redirect URI", st.RedirectURI)
+	row("Client ID", st.ClientID)
+	row("Tenant ID", st.TenantID)
+	row("Discovery URL", st.DiscoveryURL)
+	sec := st.Secret
+	row("Secret", fmt.Sprintf("%s, expires %s (%s), kept in the %s", secretName(sec), orNone(sec.Expires), daysText(sec), storageName(st.SecretStorage)))
+	if st.Previous != nil {
+		row("Previous secret", secretName(*st.Previous)+": kept until Syncro has the new one; then run entrasso rotate --finish")
+	}
+	row("Last verified", whenText(st.LastVerified))
+	row("Last sign-in", whenText(st.LastSignIn))
+	if st.InterruptedChange {
+		fmt.Fprintln(w, "\nAn earlier change was interrupted; the next entrasso verify, rotate or secret completes or undoes it.")
 	}
 }
 

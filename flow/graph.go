@@ -454,10 +454,11 @@ type RegisterInput struct {
 // same values it changes nothing in Entra: the app is adopted, and a
 // profile whose stored secret works gets no new one.
 func RegisterGraph(ctx context.Context, d *Deps, gs *GraphSession, in RegisterInput) Result {
-	r := newResult(in.Profile)
-	if in.AppName == "" {
-		in.AppName = DefaultAppName
+	r := CheckRegister(&in)
+	if r.Failed() {
+		return r
 	}
+	r.Report.Checks = nil
 	if pr := Probe(ctx, d); pr.Failed() {
 		r.add(pr.Report.Checks...)
 		return r
@@ -587,6 +588,33 @@ func RegisterGraph(ctx context.Context, d *Deps, gs *GraphSession, in RegisterIn
 	}
 	r.Report.Redact(secret)
 	r.Report.OK = !r.Report.Failed()
+	return r
+}
+
+// CheckRegister checks the values of setup --graph offline, before the
+// sign-in and before anything is written in Entra: Syncro's redirect URI
+// and the client ID when one is given; in is changed to the cleaned values.
+func CheckRegister(in *RegisterInput) Result {
+	r := newResult(in.Profile)
+	if in.AppName == "" {
+		in.AppName = DefaultAppName
+	}
+	ru := oidccheck.CheckRedirectURI(in.RedirectURI)
+	r.add(ru.Checks...)
+	in.RedirectURI = ru.Value
+	if in.ClientID != "" {
+		ci := oidccheck.CheckClientID(in.ClientID, "")
+		r.add(ci.Checks...)
+		in.ClientID = ci.Value
+	}
+	if in.LogoutURL != "" {
+		lu := oidccheck.CheckRedirectURI(in.LogoutURL)
+		for _, c := range lu.Checks {
+			c.Message = "Logout URL: " + c.Message
+			r.add(c)
+		}
+		in.LogoutURL = lu.Value
+	}
 	return r
 }
 
