@@ -26,7 +26,7 @@ type fixture struct {
 	waits []time.Duration
 }
 
-func newFixture(t *testing.T) *fixture {
+func newFixture(t testing.TB) *fixture {
 	t.Helper()
 	srv, err := entratest.New(entratest.Options{})
 	if err != nil {
@@ -54,7 +54,7 @@ func (f *fixture) setupInput(secret string) SetupInput {
 }
 
 // saved runs a first save that must pass, and returns its result.
-func (f *fixture) saved(t *testing.T) Result {
+func (f *fixture) saved(t testing.TB) Result {
 	t.Helper()
 	r := Setup(context.Background(), f.d, f.setupInput(f.demo.Secret.Value))
 	if r.Failed() || r.Profile == nil {
