@@ -25,9 +25,12 @@ type ptyRun struct {
 	out bytes.Buffer
 }
 
-func startPty(tb testing.TB, args ...string) *ptyRun {
+func startPty(tb testing.TB, args ...string) *ptyRun { return startPtyEnv(tb, nil, args...) }
+
+// startPtyEnv is startPty with extra environment variables.
+func startPtyEnv(tb testing.TB, env []string, args ...string) *ptyRun {
 	cmd := exec.Command(binary, args...)
-	cmd.Env = append(os.Environ(), "TERM=xterm-256color", "HOME="+tb.TempDir())
+	cmd.Env = append(append(os.Environ(), "TERM=xterm-256color", "HOME="+tb.TempDir()), env...)
 	f, err := pty.StartWithSize(cmd, &pty.Winsize{Cols: 100, Rows: 30})
 	if err != nil {
 		tb.Fatal(err)

@@ -43,9 +43,9 @@ type plain struct {
 	env steps.Env
 	in  lineReader
 	out io.Writer
-	// tty says the input is a terminal, where the secret is read without
-	// echo.
-	tty bool
+	// tty is the input when it is a terminal, where the secret is read
+	// with echo off; nil for a pipe.
+	tty *os.File
 }
 
 // RunAccessible runs every flow of the wizard as plain line prompts, for
@@ -54,7 +54,7 @@ type plain struct {
 // Syncro, start over); with Deps.Start the rotation alone.
 func RunAccessible(ctx context.Context, d *Deps, in io.Reader, out io.Writer) int {
 	a := &plain{ctx: ctx, d: d, env: steps.Env{AuthorityHost: d.Flow.AuthorityHost, Now: d.now()},
-		in: lineReader{bufio.NewReader(in)}, out: out, tty: isTTY(in)}
+		in: lineReader{bufio.NewReader(in)}, out: out, tty: ttyOf(in)}
 	a.say("entrasso: Syncro single sign-on with Microsoft Entra ID (plain prompts)")
 	if res := flow.Probe(ctx, d.Flow); res.Failed() {
 		c, _ := res.Report.FirstFailure()
@@ -81,10 +81,34 @@ func (a *plain) say(format string, args ...any) { fmt.Fprintf(a.out, format+"\n"
 // ask runs one field as a plain prompt; false at the end of the input,
 // which cancels.
 func (a *plain) ask(f huh.Field) bool {
-	if _, err := a.in.r.Peek(1); err != nil {
-		return false
+	// From a pipe, the end of input ends the prompts (huh would ask again
+	// and again). On a terminal nothing may wait before the prompt is
+	// shown: a peek would hold the question back until the admin typed.
+	if a.tty == nil {
+		if _, err := a.in.r.Peek(1); err != nil {
+			return false
+		}
 	}
 	return huh.NewForm(huh.NewGroup(f)).WithAccessible(true).WithInput(a.in).WithOutput(a.out).Run() == nil
+}
+
+// readSecret asks for the secret's Value. On a terminal it is read with
+// echo off (huh's own password prompt cannot reach the terminal through
+// the line reader, and would leave the paste on screen); from a pipe it is
+// a line, which nothing echoes. ok is false at the end of input.
+func (a *plain) readSecret() (string, bool) {
+	if a.tty != nil {
+		fmt.Fprint(a.out, "Value (the secret; it is not shown as you paste): ")
+		b, err := term.ReadPassword(int(a.tty.Fd()))
+		fmt.Fprintln(a.out)
+		return string(b), err == nil
+	}
+	fmt.Fprint(a.out, "Value (the secret): ")
+	line, err := a.in.r.ReadString('\n')
+	if err != nil && line == "" {
+		return "", false
+	}
+	return strings.TrimRight(line, "\r\n"), true
 }
 
 // askFields prompts for each field of a step. The secret is asked without
@@ -94,14 +118,13 @@ func (a *plain) askFields(def steps.Step, v *steps.Values) bool {
 		if f.GetKey() == "custom_date" && v.SecretExpiry != "custom" {
 			continue
 		}
-		if f.GetKey() == "secret" && !a.tty {
+		if f.GetKey() == "secret" {
 			for {
-				fmt.Fprint(a.out, "Value (the secret): ")
-				line, err := a.in.r.ReadString('\n')
-				if err != nil && line == "" {
+				line, ok := a.readSecret()
+				if !ok {
 					return false
 				}
-				v.Secret = strings.TrimRight(line, "\r\n")
+				v.Secret = line
 				if e := oidccheck.CheckSecret(v.Secret).Err(); e != nil {
 					fmt.Fprintln(a.out, e)
 					continue
@@ -426,7 +449,10 @@ func plainCheck(c oidccheck.Check) string {
 	return s
 }
 
-func isTTY(r io.Reader) bool {
-	f, ok := r.(*os.File)
-	return ok && term.IsTerminal(int(f.Fd()))
+// ttyOf returns r when it is a terminal, and nil otherwise.
+func ttyOf(r io.Reader) *os.File {
+	if f, ok := r.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
+		return f
+	}
+	return nil
 }
