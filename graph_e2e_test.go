@@ -52,13 +52,25 @@ func (g *graphRun) profile(t *testing.T) *store.Profile {
 	return &p
 }
 
+// app is a snapshot of the profile's app in the look-alike, copied under
+// its lock: the handlers that served the binary changed it from their own
+// goroutines.
 func (g *graphRun) app(t *testing.T) *entratest.App {
 	t.Helper()
 	_, a, ok := g.l.srv.FindApp(g.profile(t).ClientID)
 	if !ok {
 		t.Fatal("the profile's app is not in the look-alike")
 	}
-	return a
+	var cp entratest.App
+	g.l.srv.UpdateApp(a, func(x *entratest.App) {
+		cp = *x
+		cp.Secrets = nil
+		for _, s := range x.Secrets {
+			c := *s
+			cp.Secrets = append(cp.Secrets, &c)
+		}
+	})
+	return &cp
 }
 
 func (g *graphRun) live(t *testing.T) statusLiveJSON {

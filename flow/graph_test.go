@@ -109,13 +109,30 @@ func (f *graphFixture) registered(t *testing.T, gs *GraphSession) Result {
 	return r
 }
 
+// app is a snapshot of an app in the look-alike, copied under its lock
+// (its handlers change it from their own goroutines).
 func (f *graphFixture) app(t *testing.T, clientID string) *entratest.App {
 	t.Helper()
-	_, a, ok := f.srv.FindApp(clientID)
+	return snapshot(t, f.srv, clientID)
+}
+
+func snapshot(t *testing.T, srv *entratest.Server, clientID string) *entratest.App {
+	t.Helper()
+	_, a, ok := srv.FindApp(clientID)
 	if !ok {
 		t.Fatalf("no app %s", clientID)
 	}
-	return a
+	var cp entratest.App
+	srv.UpdateApp(a, func(x *entratest.App) {
+		cp = *x
+		cp.RedirectURIs = append([]string(nil), x.RedirectURIs...)
+		cp.Secrets = nil
+		for _, s := range x.Secrets {
+			c := *s
+			cp.Secrets = append(cp.Secrets, &c)
+		}
+	})
+	return &cp
 }
 
 func keyIDs(a *entratest.App) []string {
@@ -487,10 +504,10 @@ func TestUnknownSecretsRemovedOnlyWhenAsked(t *testing.T) {
 	f := newGraphFixture(t)
 	gs := f.session(t)
 	p := f.registered(t, gs).Profile
-	app := f.app(t, p.ClientID)
-	stray := f.srv.AddSecret(app, "someone else's", f.clock.Now().AddDate(0, 0, 30))
+	_, live, _ := f.srv.FindApp(p.ClientID)
+	stray := f.srv.AddSecret(live, "someone else's", f.clock.Now().AddDate(0, 0, 30))
 	r := RotateGraph(context.Background(), f.d, gs, GraphRotateInput{Profile: "default", Expires: p.Secret.Expires})
-	if r.Failed() || !contains(keyIDs(app), stray.KeyID) || r.Report.ExitCode() != 0 {
+	if r.Failed() || !contains(keyIDs(f.app(t, p.ClientID)), stray.KeyID) || r.Report.ExitCode() != 0 {
 		t.Fatalf("%+v", r.Report.Checks)
 	}
 	FinishGraph(context.Background(), f.d, gs, "default")
@@ -511,7 +528,7 @@ func TestRotatePastedProfileByGraph(t *testing.T) {
 	if r.Failed() || r.Profile.AppObjectID != f.demo.App.ObjectID || r.Profile.Previous.KeyID != f.demo.Secret.KeyID {
 		t.Fatalf("%+v %+v", r.Report.Checks, r.Profile)
 	}
-	if fr := FinishGraph(context.Background(), f.d, gs, "default"); fr.Failed() || contains(keyIDs(f.demo.App), f.demo.Secret.KeyID) {
+	if fr := FinishGraph(context.Background(), f.d, gs, "default"); fr.Failed() || contains(keyIDs(f.app(t, f.demo.App.ClientID)), f.demo.Secret.KeyID) {
 		t.Fatalf("%+v", fr.Report.Checks)
 	}
 	// The expired secret is listed as unknown and expired.
@@ -529,30 +546,31 @@ func TestTestLoginGraphAddsAndRemovesTheRedirect(t *testing.T) {
 	f := newGraphFixture(t)
 	gs := f.session(t)
 	p := f.registered(t, gs).Profile
-	app := f.app(t, p.ClientID)
+	has := func() bool { return containsURI(f.app(t, p.ClientID).RedirectURIs, oidccheck.LoopbackRedirectURI) }
 	pages := make(chan string, 1)
 	r := TestLoginGraph(context.Background(), f.d, gs, LoginInput{Profile: "default", Timeout: 10 * time.Second, Open: f.browserOpen(pages)})
 	<-pages
-	if r.Failed() || r.Identity == nil || containsURI(app.RedirectURIs, oidccheck.LoopbackRedirectURI) {
-		t.Fatalf("%+v, redirects %v", r.Report.Checks, app.RedirectURIs)
+	if r.Failed() || r.Identity == nil || has() {
+		t.Fatalf("%+v", r.Report.Checks)
 	}
 	// Cancelled in the middle: removed all the same.
 	ctx, cancel := context.WithCancel(context.Background())
 	r = TestLoginGraph(ctx, f.d, gs, LoginInput{Profile: "default", Timeout: 10 * time.Second, Open: func(string) error {
-		if !containsURI(app.RedirectURIs, oidccheck.LoopbackRedirectURI) {
+		if !has() {
 			t.Error("not added for the test")
 		}
 		cancel()
 		return nil
 	}})
-	if containsURI(app.RedirectURIs, oidccheck.LoopbackRedirectURI) {
+	if has() {
 		t.Fatalf("left after a cancelled test: %+v", r.Report.Checks)
 	}
 	// Registered before: it stays.
-	f.srv.UpdateApp(app, func(a *entratest.App) { a.RedirectURIs = append(a.RedirectURIs, oidccheck.LoopbackRedirectURI) })
+	_, live, _ := f.srv.FindApp(p.ClientID)
+	f.srv.UpdateApp(live, func(a *entratest.App) { a.RedirectURIs = append(a.RedirectURIs, oidccheck.LoopbackRedirectURI) })
 	r = TestLoginGraph(context.Background(), f.d, gs, LoginInput{Profile: "default", Timeout: 10 * time.Second, Open: f.browserOpen(pages)})
 	<-pages
-	if r.Failed() || !containsURI(app.RedirectURIs, oidccheck.LoopbackRedirectURI) {
+	if r.Failed() || !has() {
 		t.Fatalf("%+v", r.Report.Checks)
 	}
 }
