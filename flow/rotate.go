@@ -40,8 +40,13 @@ func Rotate(ctx context.Context, d *Deps, in RotateInput) Result {
 	info.KeyID = in.KeyID
 	var rep oidccheck.Report
 	note, err := d.Store.Promote(ctx, in.Profile, info, secret, func(ctx context.Context) error {
-		out := c.Run(ctx, oidccheck.Input{ClientID: &p.ClientID, ClientSecret: &in.Secret, Discovery: &p.DiscoveryURL,
-			SecretExpires: in.Expires, Profile: in.Profile})
+		oin := oidccheck.Input{ClientID: &p.ClientID, ClientSecret: &in.Secret, Discovery: &p.DiscoveryURL,
+			SecretExpires: in.Expires, Profile: in.Profile}
+		if p.RedirectURI != "" {
+			// The saved values are checked as verify checks them.
+			oin.RedirectURI = &p.RedirectURI
+		}
+		out := c.Run(ctx, oin)
 		rep = out.Report
 		if !rep.Failed() && out.Proof == nil {
 			rep.Add(oidccheck.Check{Field: oidccheck.FieldClientSecret, Status: oidccheck.StatusFail,

@@ -108,7 +108,7 @@ func FuzzCheckSecret(f *testing.F) {
 		}
 		// Nothing is ever cut from a secret's end but junk characters.
 		if r.OK() && utf8.ValidString(in) && !strings.Contains(in, r.Value) && !strings.Contains(in, "\n") && !strings.Contains(in, "\r") {
-			if strings.TrimSpace(in) == in && !strings.ContainsFunc(in, func(r rune) bool { return invisible(r) || oddSpace(r) || r == '\t' }) {
+			if strings.TrimSpace(in) == in && !strings.ContainsFunc(in, func(r rune) bool { return invisible(r) || oddSpace(r) || control(r) || r == '\t' }) {
 				t.Fatalf("value %q is not part of the paste %q", r.Value, in)
 			}
 		}
