@@ -69,39 +69,84 @@ func RootPool() (*x509.CertPool, error) {
 	return pool, nil
 }
 
+// RootsError is a trust store that cannot be built: SSL_CERT_FILE names a
+// file that cannot be read or that holds no PEM certificate. It is returned
+// by the first request, when the pool is built (see NewHTTPClient).
+type RootsError struct{ Err error }
+
+func (e *RootsError) Error() string { return e.Err.Error() }
+func (e *RootsError) Unwrap() error { return e.Err }
+
 // NewHTTPClient returns the client every live check uses: verified TLS
 // (never switched off), HTTP/2 as Entra serves it, the proxy from
 // HTTPS_PROXY/NO_PROXY, a timeout per request, bodies capped at MaxBody and
 // redirects followed only over https on the same host.
+//
+// No trust store is built here: the wizard makes its client before its
+// first frame, and building the pool costs tens of milliseconds (on Linux
+// the system pool reads SSL_CERT_DIR file by file, then SSL_CERT_FILE is
+// parsed once more). Without SSL_CERT_FILE, Go loads the system roots on
+// the first handshake; with it, RootPool runs on the first request, and a
+// file that cannot be used fails that request with a *RootsError.
 func NewHTTPClient(o HTTPOptions) (*http.Client, error) {
 	if o.Timeout <= 0 {
 		o.Timeout = DefaultTimeout
 	}
-	roots := o.RootCAs
-	if roots == nil && os.Getenv("SSL_CERT_FILE") != "" {
-		var err error
-		if roots, err = RootPool(); err != nil {
-			return nil, err
-		}
-	}
-	// Otherwise nil: Go loads the system roots on the first handshake
-	// instead of at start-up (tens of milliseconds the wizard's first frame
-	// need not wait for).
-	base := &http.Transport{
-		Proxy:                 http.ProxyFromEnvironment,
-		DialContext:           (&net.Dialer{Timeout: o.Timeout, KeepAlive: 30 * time.Second}).DialContext,
-		TLSClientConfig:       &tls.Config{RootCAs: roots, MinVersion: tls.VersionTLS12},
-		TLSHandshakeTimeout:   o.Timeout,
-		ResponseHeaderTimeout: o.Timeout,
-		ForceAttemptHTTP2:     true,
-		MaxIdleConnsPerHost:   4,
-		IdleConnTimeout:       90 * time.Second,
+	var base http.RoundTripper
+	if o.RootCAs == nil && os.Getenv("SSL_CERT_FILE") != "" {
+		base = &lazyRoots{timeout: o.Timeout}
+	} else {
+		base = newTransport(o.Timeout, o.RootCAs)
 	}
 	return &http.Client{
 		Timeout:       o.Timeout,
 		Transport:     &cappedTransport{base: base},
 		CheckRedirect: checkRedirect,
 	}, nil
+}
+
+// newTransport is the transport under every client; nil roots are the
+// system's, loaded by Go on the first handshake.
+func newTransport(timeout time.Duration, roots *x509.CertPool) *http.Transport {
+	return &http.Transport{
+		Proxy:                 http.ProxyFromEnvironment,
+		DialContext:           (&net.Dialer{Timeout: timeout, KeepAlive: 30 * time.Second}).DialContext,
+		TLSClientConfig:       &tls.Config{RootCAs: roots, MinVersion: tls.VersionTLS12},
+		TLSHandshakeTimeout:   timeout,
+		ResponseHeaderTimeout: timeout,
+		ForceAttemptHTTP2:     true,
+		MaxIdleConnsPerHost:   4,
+		IdleConnTimeout:       90 * time.Second,
+	}
+}
+
+// lazyRoots builds the trust store (RootPool) and its transport on the
+// first request, once; every later request reuses both, or fails with the
+// same *RootsError.
+type lazyRoots struct {
+	timeout time.Duration
+	once    sync.Once
+	t       *http.Transport
+	err     error
+}
+
+func (l *lazyRoots) RoundTrip(req *http.Request) (*http.Response, error) {
+	l.once.Do(func() {
+		roots, err := RootPool()
+		if err != nil {
+			l.err = &RootsError{Err: err}
+			return
+		}
+		l.t = newTransport(l.timeout, roots)
+	})
+	if l.err != nil {
+		// A RoundTripper closes the body it does not send.
+		if req.Body != nil {
+			req.Body.Close()
+		}
+		return nil, l.err
+	}
+	return l.t.RoundTrip(req)
 }
 
 func checkRedirect(req *http.Request, via []*http.Request) error {
@@ -197,6 +242,7 @@ func recording(client *http.Client) (*http.Client, *recorder) {
 // in words; ok is false when err is not a transport fault.
 func classifyTransport(err error) (code Code, reason string, ok bool) {
 	var (
+		roots     *RootsError
 		redirect  *RedirectError
 		certErr   *tls.CertificateVerificationError
 		unknownCA x509.UnknownAuthorityError
@@ -210,6 +256,9 @@ func classifyTransport(err error) (code Code, reason string, ok bool) {
 	switch {
 	case err == nil:
 		return "", "", false
+	case errors.As(err, &roots):
+		return CodeTLSError, "the trusted certificates cannot be loaded: " + strings.TrimPrefix(roots.Error(), "oidccheck: ") +
+			" (SSL_CERT_FILE must name a readable PEM file of CA certificates, or be unset)", true
 	case errors.Is(err, ErrTooLarge):
 		return CodeTooLarge, "the answer was larger than 1 MiB", true
 	case errors.As(err, &redirect):
