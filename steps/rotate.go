@@ -42,29 +42,39 @@ func RotateSecretStep(cur Current) Step {
 		Instructions: func(v *Values, e Env) string {
 			return lines(
 				fmt.Sprintf("The stored secret %s… (%q): %s.", cur.Hint, cur.Description, cur.expiryText()),
-				"Open the app's Certificates & secrets (ctrl+o) and add a new client secret. Do not delete the old one yet: Syncro keeps using it until it has the new one. Copy the new Value at once.")
+				"Open the app's Certificates & secrets ("+e.Key("ctrl+o", "its address is below")+") and add a new client secret. Do not delete the old one yet: Syncro keeps using it until it has the new one. Copy the new Value at once.")
 		},
-		Fields: base.Fields,
-		Check:  base.Check,
-		Link:   base.Link,
+		Fields:     base.Fields,
+		Check:      base.Check,
+		FieldCheck: base.FieldCheck,
+		Link:       base.Link,
 	}
 }
 
-// RotateSyncroStep hands the new secret to Syncro.
-func RotateSyncroStep() Step {
-	return Step{
-		Number: 2, Name: "Give Syncro the new secret", Title: "Give Syncro the new secret",
-		Instructions: func(*Values, Env) string {
-			return lines(
-				"Entra accepted the new secret and it is stored; the old one is kept until Syncro works with the new one.",
-				"In Syncro's Login Settings paste the new Client Secret (key 2 copies it), set Client Secret Expiration Date (key 4), and click Save & Verify SSO.")
-		},
-		Check: func(*Values, Env) []oidccheck.Check { return nil },
-		Fields: func(v *Values, _ Env) []huh.Field {
+// RotateSyncroStep hands the new secret to Syncro. kept says what flow
+// reported: whether the old secret is kept as previous. Only then is there
+// an old secret to drop, and a question about it.
+func RotateSyncroStep(kept bool) Step {
+	var fields func(v *Values, _ Env) []huh.Field
+	if kept {
+		fields = func(v *Values, _ Env) []huh.Field {
 			return []huh.Field{huh.NewSelect[string]().Key("syncro").Title("Did Save & Verify SSO pass in Syncro with the new secret?").
 				Options(huh.NewOption("Yes: drop the old secret", "yes"), huh.NewOption("Not yet", "no")).Value(&v.AppChoice)}
+		}
+	}
+	return Step{
+		Number: 2, Name: "Give Syncro the new secret", Title: "Give Syncro the new secret",
+		Instructions: func(_ *Values, e Env) string {
+			first := "Entra accepted the new secret and it is stored; the old one is kept until Syncro works with the new one."
+			if !kept {
+				first = "Entra accepted the new secret and it is stored. No earlier secret was left on this machine, so there is nothing to drop afterwards."
+			}
+			return lines(first,
+				"In Syncro's Login Settings paste the new Client Secret"+e.Key(" (key 2 copies it)", "")+", set Client Secret Expiration Date"+e.Key(" (key 4)", "")+", and click Save & Verify SSO.")
 		},
-		Link: SecretStep().Link,
+		Check:  func(*Values, Env) []oidccheck.Check { return nil },
+		Fields: fields,
+		Link:   SecretStep().Link,
 		Copies: func(v *Values, e Env) []Copy {
 			exp, _ := ExpiryDate(v, e.Now)
 			return []Copy{

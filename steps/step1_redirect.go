@@ -11,6 +11,24 @@ import (
 
 // RedirectStep is step 1.
 func RedirectStep() Step {
+	check, field := byField([]string{"redirect_uri", "logout_url"}, map[string]func(*Values, Env) []oidccheck.Check{
+		"redirect_uri": func(v *Values, _ Env) []oidccheck.Check {
+			if v.RedirectURI == "" {
+				return nil
+			}
+			return oidccheck.CheckRedirectURI(v.RedirectURI).Checks
+		},
+		"logout_url": func(v *Values, _ Env) []oidccheck.Check {
+			if v.LogoutURL == "" {
+				return nil
+			}
+			r := oidccheck.CheckRedirectURI(v.LogoutURL)
+			for i := range r.Checks {
+				r.Checks[i].Message = "Logout URL: " + r.Checks[i].Message
+			}
+			return r.Checks
+		},
+	})
 	return Step{
 		Number: 1, Name: "Redirect URI", Title: "Syncro's redirect URI",
 		Instructions: func(*Values, Env) string {
@@ -32,19 +50,6 @@ func RedirectStep() Step {
 				}),
 			}
 		},
-		Check: func(v *Values, _ Env) []oidccheck.Check {
-			var rs []oidccheck.Result
-			if v.RedirectURI != "" {
-				rs = append(rs, oidccheck.CheckRedirectURI(v.RedirectURI))
-			}
-			if v.LogoutURL != "" {
-				r := oidccheck.CheckRedirectURI(v.LogoutURL)
-				for i := range r.Checks {
-					r.Checks[i].Message = "Logout URL: " + r.Checks[i].Message
-				}
-				rs = append(rs, r)
-			}
-			return results(rs...)
-		},
+		Check: check, FieldCheck: field,
 	}
 }

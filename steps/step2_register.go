@@ -15,10 +15,10 @@ func RegisterStep() Step {
 		Number: 2, Name: "Register app", Title: "Register the app in Entra",
 		Instructions: func(v *Values, e Env) string {
 			return lines(
-				"In the Entra admin center (ctrl+o) open App registrations > + New registration:",
+				"In the Entra admin center ("+e.Key("ctrl+o opens it", "its address is below")+") open App registrations > + New registration:",
 				"• Name: e.g. \"Syncro\"",
 				"• Supported account types: \"Accounts in this organizational directory only\"",
-				"• Redirect URI: platform \"Web\", then the redirect URI (ctrl+y copies it)",
+				"• Redirect URI: platform \"Web\", then the redirect URI ("+e.Key("ctrl+y copies it", "repeated below")+")",
 				"Click Register. This needs the Application Developer role or higher, unless your tenant lets every user register apps. Already have the app (another laptop, another admin, a manual setup)? Adopt it.")
 		},
 		Fields: func(v *Values, _ Env) []huh.Field {

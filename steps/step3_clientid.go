@@ -11,6 +11,14 @@ import (
 
 // ClientIDStep is step 3.
 func ClientIDStep() Step {
+	check, field := byField([]string{"client_id"}, map[string]func(*Values, Env) []oidccheck.Check{
+		"client_id": func(v *Values, _ Env) []oidccheck.Check {
+			if v.ClientID == "" {
+				return nil
+			}
+			return oidccheck.CheckClientID(v.ClientID, v.TenantID).Checks
+		},
+	})
 	return Step{
 		Number: 3, Name: "Client ID", Title: "Application (client) ID",
 		Instructions: func(*Values, Env) string {
@@ -24,12 +32,7 @@ func ClientIDStep() Step {
 					Value(&v.ClientID).Validate(func(s string) error { return oidccheck.CheckClientID(s, v.TenantID).Err() }),
 			}
 		},
-		Check: func(v *Values, _ Env) []oidccheck.Check {
-			if v.ClientID == "" {
-				return nil
-			}
-			return oidccheck.CheckClientID(v.ClientID, v.TenantID).Checks
-		},
+		Check: check, FieldCheck: field,
 		Link: func(v *Values, e Env) (Link, bool) {
 			return Link{"App registrations", e.Portal(v) + "/#view/Microsoft_AAD_RegisteredApps/ApplicationsListBlade/quickStartType~/null/sourceType/Microsoft_AAD_IAM"}, true
 		},

@@ -40,11 +40,37 @@ func ExpiryDate(v *Values, now time.Time) (string, error) {
 
 // SecretStep is step 4.
 func SecretStep() Step {
+	check, field := byField([]string{"custom_date", "secret"}, map[string]func(*Values, Env) []oidccheck.Check{
+		"custom_date": func(v *Values, e Env) []oidccheck.Check {
+			if v.SecretExpiry != "custom" || v.SecretCustomDate == "" {
+				return nil
+			}
+			if _, err := ExpiryDate(v, e.Now); err != nil {
+				return []oidccheck.Check{{Field: oidccheck.FieldClientSecret, Status: oidccheck.StatusFail,
+					Message: "expiry: " + trimPkg(err.Error()), Fix: "enter the end date you chose in Entra"}}
+			}
+			return nil
+		},
+		"secret": func(v *Values, _ Env) []oidccheck.Check {
+			if v.Secret == "" {
+				return nil
+			}
+			var out []oidccheck.Check
+			r := oidccheck.CheckSecret(v.Secret)
+			for _, c := range r.Checks {
+				if c.Status == oidccheck.StatusPass {
+					c.Message += fmt.Sprintf(" (%s…, %d characters)", oidccheck.SecretHint(r.Value), len(r.Value))
+				}
+				out = append(out, c)
+			}
+			return out
+		},
+	})
 	return Step{
 		Number: 4, Name: "Client secret", Title: "A new client secret",
-		Instructions: func(*Values, Env) string {
+		Instructions: func(_ *Values, e Env) string {
 			return lines(
-				"Open the app's Certificates & secrets (ctrl+o) and click + New client secret. Enter the same description and expiry as here, click Add, then copy the Value column at once: the portal shows it only while you stay on the page. The Secret ID column is not the secret. The value is never shown here.")
+				"Open the app's Certificates & secrets ("+e.Key("ctrl+o", "its address is below")+") and click + New client secret. Enter the same description and expiry as here, click Add, then copy the Value column at once: the portal shows it only while you stay on the page. The Secret ID column is not the secret. The value is never shown here.")
 		},
 		Fields: func(v *Values, e Env) []huh.Field {
 			return []huh.Field{
@@ -65,25 +91,7 @@ func SecretStep() Step {
 					CharLimit(oidccheck.MaxInput).Value(&v.Secret).Validate(validator(oidccheck.CheckSecret)),
 			}
 		},
-		Check: func(v *Values, e Env) []oidccheck.Check {
-			var out []oidccheck.Check
-			if v.SecretExpiry == "custom" && v.SecretCustomDate != "" {
-				if _, err := ExpiryDate(v, e.Now); err != nil {
-					out = append(out, oidccheck.Check{Field: oidccheck.FieldClientSecret, Status: oidccheck.StatusFail,
-						Message: "expiry: " + trimPkg(err.Error()), Fix: "enter the end date you chose in Entra"})
-				}
-			}
-			if v.Secret != "" {
-				r := oidccheck.CheckSecret(v.Secret)
-				for _, c := range r.Checks {
-					if c.Status == oidccheck.StatusPass {
-						c.Message += fmt.Sprintf(" (%s…, %d characters)", oidccheck.SecretHint(r.Value), len(r.Value))
-					}
-					out = append(out, c)
-				}
-			}
-			return out
-		},
+		Check: check, FieldCheck: field,
 		Link: func(v *Values, e Env) (Link, bool) {
 			id := oidccheck.CheckClientID(v.ClientID, "")
 			if !id.OK() {

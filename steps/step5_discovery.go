@@ -12,11 +12,20 @@ import (
 
 // DiscoveryStep is step 5.
 func DiscoveryStep() Step {
+	check, field := byField([]string{"discovery"}, map[string]func(*Values, Env) []oidccheck.Check{
+		"discovery": func(v *Values, e Env) []oidccheck.Check {
+			if v.Discovery == "" {
+				return nil
+			}
+			_, r := oidccheck.ParseDiscovery(v.Discovery, e.AuthorityHost)
+			return r.Checks
+		},
+	})
 	return Step{
 		Number: 5, Name: "Metadata URL", Title: "OpenID Connect metadata document",
-		Instructions: func(*Values, Env) string {
+		Instructions: func(_ *Values, e Env) string {
 			return lines(
-				"On the app's Overview (ctrl+o) click Endpoints and copy \"OpenID Connect metadata document\". Any URL of that panel, the tenant ID or the tenant's domain works too; entrasso finds the document from it.")
+				"On the app's Overview ("+e.Key("ctrl+o", "its address is below")+") click Endpoints and copy \"OpenID Connect metadata document\". Any URL of that panel, the tenant ID or the tenant's domain works too; entrasso finds the document from it.")
 		},
 		Fields: func(v *Values, e Env) []huh.Field {
 			return []huh.Field{
@@ -26,13 +35,7 @@ func DiscoveryStep() Step {
 					Validate(func(s string) error { _, r := oidccheck.ParseDiscovery(s, e.AuthorityHost); return r.Err() }),
 			}
 		},
-		Check: func(v *Values, e Env) []oidccheck.Check {
-			if v.Discovery == "" {
-				return nil
-			}
-			_, r := oidccheck.ParseDiscovery(v.Discovery, e.AuthorityHost)
-			return r.Checks
-		},
+		Check: check, FieldCheck: field,
 		Link: func(v *Values, e Env) (Link, bool) {
 			id := oidccheck.CheckClientID(v.ClientID, "")
 			if !id.OK() {

@@ -11,9 +11,9 @@ import (
 func SyncroStep() Step {
 	return Step{
 		Number: 7, Name: "Enter in Syncro", Title: "Enter the values in Syncro",
-		Instructions: func(*Values, Env) string {
+		Instructions: func(_ *Values, e Env) string {
 			return lines(
-				"In Syncro's Login Settings, \"Single Sign On with OpenID Connect\", paste each value (keys 1-4 copy them), then click Save & Verify SSO, Enable SSO and Save.")
+				"In Syncro's Login Settings, \"Single Sign On with OpenID Connect\", paste each value ("+e.Key("keys 1-4 copy them", "listed below")+"), then click Save & Verify SSO, Enable SSO and Save.")
 		},
 		Check: func(*Values, Env) []oidccheck.Check { return nil },
 		Copies: func(v *Values, e Env) []Copy {
@@ -37,9 +37,9 @@ func SyncroStep() Step {
 
 // Checklist is what to do before SSO is enforced for every user of the
 // Syncro account. Each line fits an 80-column screen.
-func Checklist(expires string) []string {
+func Checklist(expires string, e Env) []string {
 	return []string{
-		"Test a real sign-in (key t, or entrasso test-login)",
+		"Test a real sign-in (" + e.Key("key t, or ", "") + "entrasso test-login)",
 		"Each technician's Syncro email must equal their Entra email",
 		"Keep a second Syncro session signed in while you switch",
 		"After Enable SSO, sign in to Syncro in a private window",

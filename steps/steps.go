@@ -56,6 +56,18 @@ type Env struct {
 	AuthorityHost string
 	// Now is the time the wizard started (for expiry dates).
 	Now time.Time
+	// Plain is set for the plain line prompts (--accessible), where no key
+	// acts: instructions then name what is printed, not a key to press.
+	Plain bool
+}
+
+// Key words an instruction for both front ends: keyed in the full-screen
+// wizard, plain in the line prompts.
+func (e Env) Key(keyed, plain string) string {
+	if e.Plain {
+		return plain
+	}
+	return keyed
 }
 
 // Portal is the admin portal of the cloud the values point at.
@@ -102,6 +114,10 @@ type Step struct {
 	// Check runs the pure checks of the step's values, for display under
 	// the fields as the admin pastes.
 	Check func(v *Values, e Env) []oidccheck.Check
+	// FieldCheck is Check for one field, by its key: what is shown under
+	// that field alone, so that one field's notes never stand under
+	// another. Nil when the step has no field with checks.
+	FieldCheck func(key string, v *Values, e Env) []oidccheck.Check
 	// Link is the portal page for this step, if any.
 	Link func(v *Values, e Env) (Link, bool)
 	// Copies are the values this step hands to the other side.
@@ -127,15 +143,6 @@ func validator(check func(string) oidccheck.Result) func(string) error {
 	return func(s string) error { return check(s).Err() }
 }
 
-// withCleaned adds a note of what cleaning removed, even on a pass.
-func results(rs ...oidccheck.Result) []oidccheck.Check {
-	var out []oidccheck.Check
-	for _, r := range rs {
-		out = append(out, r.Checks...)
-	}
-	return out
-}
-
 // Blades of an app registration that entrasso links to.
 const (
 	BladeOverview       = "Overview"
@@ -150,3 +157,22 @@ func AppURL(portal, blade, clientID string) string {
 }
 
 func lines(s ...string) string { return strings.Join(s, "\n") }
+
+// byField builds a step's Check and FieldCheck from one check per field
+// key, in the order of keys.
+func byField(keys []string, checks map[string]func(v *Values, e Env) []oidccheck.Check) (func(*Values, Env) []oidccheck.Check, func(string, *Values, Env) []oidccheck.Check) {
+	field := func(key string, v *Values, e Env) []oidccheck.Check {
+		if c := checks[key]; c != nil {
+			return c(v, e)
+		}
+		return nil
+	}
+	all := func(v *Values, e Env) []oidccheck.Check {
+		var out []oidccheck.Check
+		for _, k := range keys {
+			out = append(out, field(k, v, e)...)
+		}
+		return out
+	}
+	return all, field
+}

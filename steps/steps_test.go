@@ -51,9 +51,60 @@ func TestDeepLinksFollowTheClientIDAndTheCloud(t *testing.T) {
 }
 
 func TestChecklistFitsEightyColumns(t *testing.T) {
-	for _, item := range Checklist("2027-05-25") {
+	for _, item := range Checklist("2027-05-25", Env{}) {
 		if n := len([]rune("• " + item)); n > 78 {
 			t.Errorf("%d columns: %s", n, item)
 		}
+	}
+}
+
+// TestPlainWordingNamesNoKey: in the plain prompts (--accessible) no key
+// acts, so no instruction, checklist line or rotation step may name one.
+func TestPlainWordingNamesNoKey(t *testing.T) {
+	v := &Values{ClientID: "0ddbb6a1-9f3c-4c4e-8d5e-2b1f6c3a7e90"}
+	v.Defaults()
+	for _, e := range []Env{{}, {Plain: true}} {
+		var texts []string
+		for _, s := range append(All(), RotateSecretStep(Current{}), RotateSyncroStep(true), RotateSyncroStep(false)) {
+			texts = append(texts, s.Instructions(v, e))
+		}
+		texts = append(texts, Checklist("2027-05-25", e)...)
+		all := strings.Join(texts, "\n")
+		for _, k := range []string{"ctrl+", "key t", "key 2", "key 4", "keys 1-4"} {
+			if got := strings.Contains(all, k); got == e.Plain {
+				t.Errorf("plain %v: %q present %v", e.Plain, k, got)
+			}
+		}
+	}
+}
+
+// TestFieldChecksStayWithTheirField: what is shown under one field is
+// that field's alone.
+func TestFieldChecksStayWithTheirField(t *testing.T) {
+	v := &Values{RedirectURI: "  https://demo.syncromsp.com/cb  ", Secret: "abc~defghijklmnopqrstuvwxyz0123456789AB"}
+	v.Defaults()
+	if cs := RedirectStep().FieldCheck("logout_url", v, Env{}); len(cs) != 0 {
+		t.Fatalf("the redirect URI's checks under Logout URL: %+v", cs)
+	}
+	if cs := RedirectStep().FieldCheck("redirect_uri", v, Env{}); len(cs) == 0 {
+		t.Fatal("no check under the redirect URI")
+	}
+	if cs := SecretStep().FieldCheck("description", v, Env{}); len(cs) != 0 {
+		t.Fatalf("the secret's checks under Description: %+v", cs)
+	}
+	if len(SecretStep().Check(v, Env{})) == 0 {
+		t.Fatal("the step's own check lost the secret's")
+	}
+}
+
+// TestRotateSyncroStepSaysWhatFlowKept: with no earlier secret kept, the
+// step neither claims one is kept nor asks about dropping it.
+func TestRotateSyncroStepSaysWhatFlowKept(t *testing.T) {
+	v := &Values{}
+	if s := RotateSyncroStep(false); strings.Contains(s.Instructions(v, Env{}), "old one is kept") || s.Fields != nil {
+		t.Fatal("claims an old secret is kept, or asks to drop it")
+	}
+	if s := RotateSyncroStep(true); !strings.Contains(s.Instructions(v, Env{}), "old one is kept") || s.Fields == nil {
+		t.Fatal("a kept secret is not said")
 	}
 }

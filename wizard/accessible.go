@@ -53,7 +53,7 @@ type plain struct {
 // saved profile the menu (rotate, verify, test sign-in, the values for
 // Syncro, start over); with Deps.Start the rotation alone.
 func RunAccessible(ctx context.Context, d *Deps, in io.Reader, out io.Writer) int {
-	a := &plain{ctx: ctx, d: d, env: steps.Env{AuthorityHost: d.Flow.AuthorityHost, Now: d.now()},
+	a := &plain{ctx: ctx, d: d, env: steps.Env{AuthorityHost: d.Flow.AuthorityHost, Now: d.now(), Plain: true},
 		in: lineReader{bufio.NewReader(in)}, out: out, tty: ttyOf(in)}
 	a.say("entrasso: Syncro single sign-on with Microsoft Entra ID (plain prompts)")
 	if res := flow.Probe(ctx, d.Flow); res.Failed() {
@@ -217,7 +217,7 @@ func (a *plain) setup() int {
 			a.copies(def.Copies(v, a.env))
 			exp, _ := steps.ExpiryDate(v, a.env.Now)
 			a.say("Before you enforce SSO for the whole account:")
-			for _, item := range steps.Checklist(exp) {
+			for _, item := range steps.Checklist(exp, a.env) {
 				a.say("- %s", item)
 			}
 		default:
@@ -306,7 +306,7 @@ func (a *plain) menu(p *store.Profile) int {
 				p = np
 			}
 		case menuValue:
-			a.copies(steps.RotateSyncroStep().Copies(syncroValues(p), a.env))
+			a.copies(steps.RotateSyncroStep(false).Copies(syncroValues(p), a.env))
 		case menuOver:
 			over := false
 			if !a.ask(huh.NewConfirm().Title("Forget profile " + p.Name + " and its stored secrets? The app and its secrets in Entra stay as they are.").Value(&over)) {
@@ -374,16 +374,15 @@ func (a *plain) rotate(p *store.Profile) (int, *store.Profile) {
 			}
 		}
 	}
-	def := steps.RotateSyncroStep()
+	def := steps.RotateSyncroStep(p.Previous != nil)
 	a.say("\nRotating the client secret, 2 of 2: %s", def.Title)
+	a.say("%s", def.Instructions(v, a.env))
 	if p.Previous == nil {
 		// flow said so above: no earlier secret was left to keep, so there
 		// is nothing to drop.
-		a.say("Paste the new Client Secret into Syncro's Login Settings, set its Client Secret Expiration Date, and click Save & Verify SSO.")
 		a.copies(def.Copies(v, a.env))
 		return ExitDone, p
 	}
-	a.say("%s", def.Instructions(v, a.env))
 	a.copies(def.Copies(v, a.env))
 	v.AppChoice = "no" // never default to dropping a secret
 	if !a.ask(def.Fields(v, a.env)[0]) {
@@ -441,7 +440,7 @@ func plainCheck(c oidccheck.Check) string {
 		s += ". Fix: " + c.Fix
 	}
 	if c.Cleaned != "" {
-		s += ". Removed from the paste: " + c.Cleaned
+		s += ". From the paste: " + c.Cleaned
 	}
 	if c.TraceID != "" || c.CorrelationID != "" {
 		s += ". Entra trace ID " + c.TraceID + ", correlation ID " + c.CorrelationID

@@ -25,9 +25,13 @@ type (
 		label, how string
 		err        error
 	}
+	// openedMsg says whether a portal page opened; when no browser could
+	// open it, its address was copied instead (how, or copyErr).
 	openedMsg struct {
-		url string
-		err error
+		label, url string
+		err        error
+		how        string
+		copyErr    error
 	}
 	// waitedMsg is a propagation wait of a new secret.
 	waitedMsg oidccheck.WaitInfo
@@ -103,21 +107,35 @@ func (m copiedMsg) flash() string {
 	return "Copied " + m.label + " via " + m.how
 }
 
-// open opens a portal page, or says the URL when no browser can be opened.
-func open(d *Deps, u string) tea.Cmd {
+// open opens a portal page. Where no browser can open it, the address is
+// copied to the clipboard and shown whole, to open elsewhere.
+func open(d *Deps, l steps.Link) tea.Cmd {
 	return func() tea.Msg {
+		m := openedMsg{label: l.Label, url: l.URL}
 		if d.NoBrowser || d.OpenURL == nil {
-			return openedMsg{url: u, err: errors.New("no browser")}
+			m.err = errors.New("no browser")
+		} else {
+			m.err = d.OpenURL(l.URL)
 		}
-		return openedMsg{url: u, err: d.OpenURL(u)}
+		if m.err != nil {
+			if d.Copy == nil {
+				m.copyErr = errors.New("no clipboard")
+			} else {
+				m.how, m.copyErr = d.Copy(l.URL)
+			}
+		}
+		return m
 	}
 }
 
 func (m openedMsg) flash() string {
-	if m.err != nil {
-		return "Open this page in your browser: " + m.url
+	switch {
+	case m.err == nil:
+		return "Opened " + m.label + " in the browser."
+	case m.copyErr == nil:
+		return "No browser here; the address of " + m.label + " is copied (via " + m.how + "). Open it in your browser: " + m.url
 	}
-	return "Opened " + m.url
+	return "No browser here. Open " + m.label + " in your browser: " + m.url
 }
 
 // text says, while a new secret is retried, that Entra is still spreading it.

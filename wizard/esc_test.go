@@ -122,7 +122,7 @@ func TestEscDuringMenuTestSignIn(t *testing.T) {
 	if !h.until(func() bool { return h.m.state == stateSignIn && h.m.signIn.url != "" }) {
 		t.Fatalf("the sign-in page was not shown\n%s", h.view())
 	}
-	h.sees("Waiting for the sign-in", "Open this URL in a browser on this machine:", h.m.signIn.url)
+	h.sees("Waiting for the sign-in", "Open this address in a browser on this machine", h.m.signIn.url)
 	h.key("esc")
 	h.at(menuList).sees("Stopped the test sign-in.")
 	if h.quit {

@@ -278,7 +278,8 @@ func (h *harness) key(k string) *harness {
 func keyMsg(k string) tea.KeyMsg {
 	for t, name := range map[tea.KeyType]string{tea.KeyEnter: "enter", tea.KeyEsc: "esc", tea.KeyCtrlC: "ctrl+c",
 		tea.KeyCtrlB: "ctrl+b", tea.KeyCtrlO: "ctrl+o", tea.KeyCtrlY: "ctrl+y", tea.KeyCtrlU: "ctrl+u", tea.KeyDown: "down",
-		tea.KeyUp: "up", tea.KeyShiftTab: "shift+tab"} {
+		tea.KeyUp: "up", tea.KeyShiftTab: "shift+tab", tea.KeyPgDown: "pgdown", tea.KeyPgUp: "pgup", tea.KeyCtrlDown: "ctrl+down",
+		tea.KeyCtrlUp: "ctrl+up"} {
 		if name == k {
 			return tea.KeyMsg{Type: t}
 		}
@@ -297,7 +298,13 @@ func (h *harness) paste(text string) *harness { return h.send(pasteMsg(text)).dr
 // replace clears the focused input and pastes text.
 func (h *harness) replace(text string) *harness { return h.key("ctrl+u").paste(text) }
 
-func (h *harness) view() string { return ansi.Strip(h.m.View()) }
+// view is the whole screen, with what scrolls out of sight: what a test
+// means by "the wizard shows".
+func (h *harness) view() string { return ansi.Strip(h.m.fullView()) }
+
+// screen is what the terminal shows: the header, the part of the body in
+// view and the footer.
+func (h *harness) screen() string { return ansi.Strip(h.m.View()) }
 
 // where names the screen: the setup's step, the menu's, the rotation's,
 // or the state itself.
@@ -351,4 +358,40 @@ func (h *harness) running(id int64, seq int) bool {
 		}
 	}
 	return false
+}
+
+// seesWhole checks that each text is on the screen whole: on one line, or
+// wrapped over lines that give it back when joined as they stand, with
+// nothing removed or inserted (no indent, no hyphen, no trailing space).
+func (h *harness) seesWhole(texts ...string) *harness {
+	h.t.Helper()
+	seesWhole(h.t, h.view(), texts...)
+	return h
+}
+
+func seesWhole(t testing.TB, view string, texts ...string) {
+	t.Helper()
+	lines := strings.Split(view, "\n")
+	for _, text := range texts {
+		found := false
+		for i := range lines {
+			// The text starts on line i and goes on at the start of the
+			// lines after it.
+			at := strings.Index(lines[i], text[:min(len(text), len(lines[i]))])
+			if at < 0 || !strings.HasPrefix(text, lines[i][at:]) && !strings.Contains(lines[i], text) {
+				continue
+			}
+			joined := lines[i][at:]
+			for j := i + 1; j < len(lines) && len(joined) < len(text); j++ {
+				joined += lines[j]
+			}
+			if strings.HasPrefix(joined, text) {
+				found = true
+				break
+			}
+		}
+		if !found {
+			t.Fatalf("%q is not whole on the screen:\n%s", text, view)
+		}
+	}
 }

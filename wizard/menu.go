@@ -214,41 +214,43 @@ func (m *menuModel) verify() tea.Cmd {
 }
 
 func (m menuModel) copies() []steps.Copy {
-	return steps.RotateSyncroStep().Copies(syncroValues(m.profile), m.c.env)
+	return steps.RotateSyncroStep(false).Copies(syncroValues(m.profile), m.c.env)
 }
 
-// View renders the profile's state above the menu, or the values for
+// frame renders the profile's state above the menu, or the values for
 // Syncro.
-func (m menuModel) View() string {
+func (m menuModel) frame() frame {
 	c, s := m.c, m.c.styles
 	var b strings.Builder
-	if m.screen == menuValues {
-		b.WriteString(s.title.Render("The values for Syncro's \"Single Sign On with OpenID Connect\"") + "\n\n")
-		b.WriteString(c.copiesView(m.copies(), m.profile.Secret.Hint))
-		b.WriteString(c.flashView(m.flash))
-		b.WriteString(c.helpView("1-4 copy", "enter back to the menu", "ctrl+c quit"))
-		return c.page(b.String())
-	}
 	p := m.profile
+	f := c.newFrame("menu/"+m.screen.String(), s.title.Render("Profile "+p.Name)+s.dim.Render(" · client ID "+p.ClientID))
+	if m.screen == menuValues {
+		b.WriteString("\n" + s.title.Render("The values for Syncro's \"Single Sign On with OpenID Connect\"") + "\n\n")
+		b.WriteString(c.copiesView(m.copies(), p.Secret.Hint))
+		f.body = strings.TrimRight(b.String(), "\n")
+		f.footer = strings.TrimRight(c.flashView(m.flash)+c.helpView("1-4 copy", "enter back to the menu", "ctrl+c quit"), "\n")
+		return f
+	}
 	if len(c.deps.Profiles) > 1 {
-		b.WriteString(s.dim.Render("Profiles: "+strings.Join(c.deps.Profiles, ", ")+" (choose with --profile)") + "\n")
+		b.WriteString(c.text("Profiles: "+strings.Join(c.deps.Profiles, ", ")+" (another one: entrasso --profile NAME)", s.dim) + "\n")
 	}
-	b.WriteString(s.title.Render("Profile "+p.Name) + s.dim.Render(" · client ID "+p.ClientID) + "\n")
-	fmt.Fprintf(&b, "Secret %s… %q expires %s: %s\n", p.Secret.Hint, p.Secret.Description, orNone(p.Secret.Expires), c.daysView(p.Secret))
+	b.WriteString(fmt.Sprintf("Secret %s… %q expires %s: %s\n", p.Secret.Hint, p.Secret.Description, orNone(p.Secret.Expires), c.daysView(p.Secret)))
 	if p.Previous != nil {
-		b.WriteString(s.warn.Render("A rotation is in progress: the previous secret "+p.Previous.Hint+"… is still kept.") + "\n")
+		b.WriteString(c.text("A rotation is in progress: the previous secret "+p.Previous.Hint+"… is still kept.", s.warn) + "\n")
 	}
-	b.WriteString(s.dim.Render("Last verified: "+when(p.LastVerified)+" · last sign-in: "+when(p.LastSignIn)) + "\n\n")
-	b.WriteString(trimBlankLines(m.form.View()) + "\n")
+	b.WriteString(s.dim.Render("Last verified: "+when(p.LastVerified)+" · last sign-in: "+when(p.LastSignIn)) + "\n")
+	part := "\n" + trimBlankLines(m.form.View()) + "\n"
+	b.WriteString(part)
+	f.markFocus(&b, part)
 	b.WriteString(m.live.view(c))
 	if m.verified != nil {
 		b.WriteString(c.checksView(m.verified.Report.Checks))
 	}
-	b.WriteString(c.flashView(m.flash))
 	keys := []string{"↑/↓ choose", "enter confirm"}
 	if m.live.running {
 		keys = append(keys, "esc stop")
 	}
-	b.WriteString(c.helpView(append(keys, "ctrl+c quit")...))
-	return c.page(b.String())
+	f.body = strings.TrimRight(b.String(), "\n")
+	f.footer = strings.TrimRight(c.flashView(m.flash)+c.helpView(append(keys, "ctrl+c quit")...), "\n")
+	return f
 }

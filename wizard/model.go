@@ -2,6 +2,8 @@ package wizard
 
 import (
 	"context"
+	"fmt"
+	"strings"
 	"time"
 
 	"entrasso/flow"
@@ -10,6 +12,7 @@ import (
 	"entrasso/store"
 
 	"github.com/charmbracelet/bubbles/spinner"
+	"github.com/charmbracelet/bubbles/viewport"
 	tea "github.com/charmbracelet/bubbletea"
 )
 
@@ -60,6 +63,13 @@ type Model struct {
 	// spin turns while the keyring is probed.
 	spin spinner.Model
 	code int
+	// shown is the screen as last laid out; vp scrolls its body under
+	// the header (charmbracelet/glow keeps its header over a scrolling
+	// pager the same way); scrolled says the admin scrolled this screen,
+	// which then stays where they put it.
+	shown    frame
+	vp       viewport.Model
+	scrolled bool
 }
 
 // New returns the wizard at its first screen: the keyring probe.
@@ -68,7 +78,9 @@ func New(d *Deps) Model {
 		width: 100}
 	// Until the admin finishes, any way out (ctrl+c, SIGTERM, a closed
 	// terminal) counts as interrupted.
-	return Model{c: c, state: stateProbe, code: ExitInterrupted, spin: spinner.New(spinner.WithSpinner(spinner.Dot))}
+	m := Model{c: c, state: stateProbe, code: ExitInterrupted, spin: spinner.New(spinner.WithSpinner(spinner.Dot)), vp: viewport.New(0, 0)}
+	m.layout()
+	return m
 }
 
 // ExitCode is how the wizard ended.
@@ -100,13 +112,24 @@ func (m Model) Init() tea.Cmd {
 	})
 }
 
-// Update handles what belongs to the whole wizard, then hands the message
-// to the screen family on screen.
+// Update handles what belongs to the whole wizard, hands the message to
+// the screen family on screen, then lays out what it shows.
 func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	next, cmd := m.update(msg)
+	nm := next.(Model)
+	nm.layout()
+	return nm, cmd
+}
+
+func (m Model) update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	var cmd tea.Cmd
 	switch msg := msg.(type) {
 	case tea.KeyMsg:
 		switch {
+		case m.scroll(msg.String()):
+			// The body's scroll keys are the wizard's own: no field and no
+			// screen uses them.
+			return m, nil
 		case msg.String() == "ctrl+c":
 			m.code = ExitInterrupted
 			var save tea.Cmd
@@ -121,7 +144,7 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case tea.WindowSizeMsg:
 		// The family on screen fits its form to the new width; the others
 		// build theirs anew when they are shown again.
-		m.c.width = msg.Width
+		m.c.width, m.c.height = msg.Width, msg.Height
 	case spinner.TickMsg:
 		if m.state == stateProbe {
 			m.spin, cmd = m.spin.Update(msg)
@@ -225,28 +248,131 @@ func (m *Model) stop() {
 	}
 }
 
-// View renders the screen family on screen.
-func (m Model) View() string {
+// frame is the screen family's screen.
+func (m Model) frame() frame {
+	c := m.c
 	switch m.state {
 	case stateProbe:
-		return m.c.page("\n" + m.spin.View() + " Checking that this machine's keyring can keep the client secret…\n")
+		f := c.newFrame("probe")
+		f.body = "\n" + m.spin.View() + " Checking that this machine's keyring can keep the client secret…"
+		return f
 	case stateBlocked:
-		return m.blockedView()
+		return m.blockedFrame()
 	case stateSetup:
-		return m.setup.View()
+		return m.setup.frame()
 	case stateMenu:
-		return m.menu.View()
+		return m.menu.frame()
 	case stateRotation:
-		return m.rotation.View()
+		return m.rotation.frame()
 	}
-	return m.signIn.View()
+	return m.signIn.frame()
 }
 
-func (m Model) blockedView() string {
-	c, s := m.c, m.c.styles
-	body := "\n" + s.fail.Render(m.blocked.title) + "\n\n" + c.checkView(m.blocked.check) + "\n\n"
-	if m.blocked.advice != "" {
-		body += m.blocked.advice + "\n\n"
+// layout renders the screen and fits its body between the header and the
+// footer: what does not fit scrolls in the viewport. A new screen starts at
+// its top; until the admin scrolls, the focused field is kept in view.
+func (m *Model) layout() {
+	f := m.frame()
+	newScreen := f.key != m.shown.key
+	m.shown = f
+	if newScreen {
+		m.scrolled = false
+		m.vp.SetYOffset(0)
 	}
-	return c.page(body + c.helpView("q quit"))
+	if m.c.height <= 0 {
+		return
+	}
+	body := strings.Split(f.body, "\n")
+	room := m.c.height - lineCount(f.header) - lineCount(f.footer)
+	if len(body) > room {
+		room-- // the line that says it scrolls
+	}
+	m.vp.Width, m.vp.Height = m.c.width, max(1, room)
+	m.vp.SetContent(f.body)
+	if f.focus >= 0 && !m.scrolled {
+		top := m.vp.YOffset
+		if f.focusEnd >= top+m.vp.Height {
+			top = f.focusEnd - m.vp.Height + 1
+		}
+		top = min(top, f.focus)
+		m.vp.SetYOffset(top)
+	}
+	m.vp.SetYOffset(m.vp.YOffset) // within bounds
+}
+
+// scroll moves the body for the scroll keys; false for any other key.
+func (m *Model) scroll(k string) bool {
+	switch k {
+	case "pgdown":
+		m.vp.PageDown()
+	case "pgup":
+		m.vp.PageUp()
+	case "ctrl+down":
+		m.vp.ScrollDown(1)
+	case "ctrl+up":
+		m.vp.ScrollUp(1)
+	default:
+		return false
+	}
+	m.scrolled = true
+	return true
+}
+
+func lineCount(s string) int {
+	if s == "" {
+		return 0
+	}
+	return strings.Count(s, "\n") + 1
+}
+
+// View renders the header, the part of the body in view, a line saying
+// that more is above or below when the body scrolls, and the footer.
+func (m Model) View() string {
+	f := m.shown
+	if m.c.height <= 0 {
+		return m.fullView()
+	}
+	body := strings.Split(f.body, "\n")
+	top := min(m.vp.YOffset, max(0, len(body)-1))
+	end := min(len(body), top+m.vp.Height)
+	parts := []string{f.header}
+	parts = append(parts, body[top:end]...)
+	if len(body) > m.vp.Height {
+		parts = append(parts, m.scrollHint(top > 0, end < len(body)))
+	}
+	if f.footer != "" {
+		parts = append(parts, f.footer)
+	}
+	return strings.Join(parts, "\n")
+}
+
+// fullView is the whole screen, nothing scrolled away.
+func (m Model) fullView() string {
+	f := m.shown
+	return strings.Join([]string{f.header, f.body, f.footer}, "\n")
+}
+
+func (m Model) scrollHint(above, below bool) string {
+	var where string
+	switch {
+	case above && below:
+		where = fmt.Sprintf("↑↓ more above and below (%d%%)", int(m.vp.ScrollPercent()*100))
+	case below:
+		where = "↓ more below"
+	default:
+		where = "↑ more above"
+	}
+	return m.c.styles.dim.Render(where + " · pgup/pgdown or ctrl+↑/↓ scroll")
+}
+
+func (m Model) blockedFrame() frame {
+	c, s := m.c, m.c.styles
+	f := c.newFrame("blocked")
+	body := "\n" + s.fail.Render(m.blocked.title) + "\n\n" + c.checkView(m.blocked.check) + "\n"
+	if m.blocked.advice != "" {
+		body += "\n" + m.blocked.advice + "\n"
+	}
+	f.body = body
+	f.footer = c.helpView("q quit")
+	return f
 }

@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"entrasso/oidccheck"
+	"entrasso/steps"
 	"entrasso/store"
 
 	"github.com/charmbracelet/lipgloss"
@@ -110,7 +111,7 @@ func TestPasteIsCheckedBeforeEnter(t *testing.T) {
 		{stepClientID, "https://login.microsoftonline.com/x", []string{"not_guid", "this is a URL"}},
 		{stepSecret, "{" + strings.ToUpper(f0.demo.Secret.KeyID) + "}", []string{"secret_id_not_value", "Secret ID"}},
 		{stepSecret, f0.demo.Secret.Hint + "************************", []string{"masked_value"}},
-		{stepSecret, "Value: \u200b" + f0.demo.Secret.Value + "\n", []string{"shaped like a client secret Value", "removed from the paste: invisible characters", `the label "Value"`}},
+		{stepSecret, "Value: \u200b" + f0.demo.Secret.Value + "\n", []string{"shaped like a client secret Value", "from the paste: invisible characters", `the label "Value"`}},
 		{stepDiscovery, "https://login.microsoftonline.com/common/v2.0/.well-known/openid-configuration", []string{"multi_tenant_endpoint"}},
 	}
 	for _, c := range cases {
@@ -291,7 +292,10 @@ func TestLinksAndCopies(t *testing.T) {
 	h = newHarness(t, f)
 	h.paste(redirect).key("enter").key("enter").key("enter").paste(f.demo.App.ClientID).key("enter")
 	h.key("ctrl+o")
-	h.sees("Open this page in your browser:", "/Credentials/appId/"+f.demo.App.ClientID)
+	h.sees("No browser here", "is copied (via test clipboard)").seesWhole(steps.AppURL("https://entra.microsoft.com", steps.BladeCredentials, f.demo.App.ClientID))
+	if f.lastCopied() != steps.AppURL("https://entra.microsoft.com", steps.BladeCredentials, f.demo.App.ClientID) {
+		t.Fatalf("copied %q", f.lastCopied())
+	}
 	if len(f.opened) != 2 {
 		t.Fatalf("opened a browser despite NoBrowser: %q", f.opened)
 	}

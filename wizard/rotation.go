@@ -50,7 +50,6 @@ type rotationModel struct {
 	// values is on the heap: huh binds to it, and the model is copied.
 	values  *steps.Values
 	form    *huh.Form
-	checks  []oidccheck.Check
 	problem *oidccheck.Check
 	// promoted is flow.Rotate's result once the new secret is current;
 	// old is the secret the finished rotation dropped, to delete in Entra.
@@ -88,7 +87,7 @@ func (r rotationModel) def() steps.Step {
 	if r.screen == rotateSecret || r.screen == rotateProving {
 		return steps.RotateSecretStep(currentSecret(r.profile, r.c.env))
 	}
-	return steps.RotateSyncroStep()
+	return steps.RotateSyncroStep(!r.nothingToDrop())
 }
 
 // currentSecret describes the stored secret to the rotation's steps.
@@ -106,11 +105,10 @@ func (r rotationModel) nothingToDrop() bool { return r.profile.Previous == nil }
 // built and initialised.
 func (r *rotationModel) enter(s rotationScreen) tea.Cmd {
 	r.live.stop()
-	r.screen, r.form, r.checks, r.problem, r.flash = s, nil, nil, nil, ""
+	r.screen, r.form, r.problem, r.flash = s, nil, nil, ""
 	switch {
 	case s == rotateSecret:
 		r.form = r.c.stepForm(r.def(), r.values)
-		r.checks = r.def().Check(r.values, r.c.env)
 	case s == rotateSyncro && !r.nothingToDrop():
 		r.form = r.c.stepForm(r.def(), r.values)
 	}
@@ -175,7 +173,7 @@ func (r *rotationModel) key(k tea.KeyMsg) (tea.Cmd, bool) {
 	d := r.c.deps
 	if k.String() == "ctrl+o" {
 		if l, ok := r.def().Link(r.values, r.c.env); ok {
-			return open(d, l.URL), true
+			return open(d, l), true
 		}
 		return nil, true
 	}
@@ -230,7 +228,6 @@ func (r rotationModel) updateForm(msg tea.Msg) (rotationModel, tea.Cmd) {
 		r.form = ff
 	}
 	if r.screen == rotateSecret && *r.values != before {
-		r.checks = r.def().Check(r.values, r.c.env)
 		r.problem = nil
 	}
 	if r.form.State == huh.StateCompleted {
@@ -263,6 +260,7 @@ func (r *rotationModel) prove() tea.Cmd {
 	expires, err := steps.ExpiryDate(r.values, r.c.env.Now)
 	if err != nil {
 		cmd := r.enter(rotateSecret)
+		cmd = tea.Batch(cmd, focusField(r.form, "secret"))
 		r.problem = &oidccheck.Check{Field: oidccheck.FieldClientSecret, Status: oidccheck.StatusFail,
 			Message: "the expiry date cannot be read: " + strings.TrimPrefix(err.Error(), "oidccheck: "), Fix: "choose the expiry you chose in Entra"}
 		return cmd
@@ -281,6 +279,7 @@ func (r *rotationModel) prove() tea.Cmd {
 func (r *rotationModel) rotated(res flow.Result) tea.Cmd {
 	if c, failed := res.Report.FirstFailure(); failed {
 		cmd := r.enter(rotateSecret)
+		cmd = tea.Batch(cmd, focusField(r.form, fieldKey(c.Field)))
 		r.problem, r.flash = &c, notes(res.Notes)
 		return cmd
 	}
@@ -308,30 +307,21 @@ func (r *rotationModel) finished(res flow.Result) tea.Cmd {
 	return r.enter(rotateDone)
 }
 
-// View renders the rotation's screen.
-func (r rotationModel) View() string {
+// frame renders the rotation's screen.
+func (r rotationModel) frame() frame {
 	c, s := r.c, r.c.styles
-	w := c.contentWidth()
 	def := r.def()
+	f := c.newFrame("rotation/"+r.screen.String(),
+		s.stepNow.Render("Rotating the client secret")+s.dim.Render(fmt.Sprintf(" · %d of 2 · %s", def.Number, def.Title)))
 	var b strings.Builder
-	b.WriteString(s.stepNow.Render("Rotating the client secret") + s.dim.Render(fmt.Sprintf(" · %d of 2 · %s", def.Number, def.Title)) + "\n\n")
-	switch {
-	case r.screen == rotateSyncro && r.promoted != nil:
-		// What flow says is kept, not what a rotation usually keeps: no
-		// earlier secret may have been left to keep.
+	if r.screen == rotateSyncro && r.promoted != nil {
+		// What flow says it kept where.
 		if stored, ok := storeCheck(r.promoted.Report); ok {
-			b.WriteString(c.checkView(stored) + "\n")
+			b.WriteString("\n" + c.checkView(stored) + "\n")
 		}
-		if r.nothingToDrop() {
-			b.WriteString(s.instructions.Width(w).Render("Paste the new Client Secret into Syncro's Login Settings (key 2 copies it), set its Client Secret Expiration Date (key 4), and click Save & Verify SSO.") + "\n")
-		} else {
-			b.WriteString(s.instructions.Width(w).Render(def.Instructions(r.values, c.env)) + "\n")
-		}
-	case r.screen != rotateDone:
-		b.WriteString(s.instructions.Width(w).Render(def.Instructions(r.values, c.env)) + "\n")
 	}
-	if r.problem != nil {
-		b.WriteString("\n" + c.problemView(*r.problem) + "\n")
+	if r.screen != rotateDone {
+		b.WriteString("\n" + c.text(def.Instructions(r.values, c.env), s.instructions) + "\n")
 	}
 	switch r.screen {
 	case rotateProving:
@@ -340,20 +330,25 @@ func (r rotationModel) View() string {
 		b.WriteString(r.doneView())
 	default:
 		if r.form != nil {
-			b.WriteString("\n" + trimBlankLines(r.form.View()) + "\n")
+			notes, shown := c.fieldNotes(def, r.values, r.form, r.problem)
+			if r.problem != nil && !shown {
+				b.WriteString("\n" + c.problemView(*r.problem) + "\n")
+			}
+			part := "\n" + trimBlankLines(r.form.View()) + "\n" + notes
+			b.WriteString(part)
+			f.markFocus(&b, part)
 		}
-		b.WriteString(c.checksView(r.checks))
 		if r.screen == rotateSecret && r.demoSecret != "" {
 			b.WriteString(s.dim.Render("── Demo portal: your new secret (copy from here) ──") + "\n")
-			b.WriteString("Value:     " + r.demoSecret + "\nSecret ID: " + r.demoSecretID + "\n")
+			b.WriteString(c.text("Value:     "+r.demoSecret+"\nSecret ID: "+r.demoSecretID, s.instructions) + "\n")
 		}
 		if r.screen == rotateSyncro {
 			b.WriteString("\n" + c.copiesView(def.Copies(r.values, c.env), r.profile.Secret.Hint))
 		}
 	}
-	b.WriteString(c.flashView(r.flash))
-	b.WriteString(c.helpView(r.helpKeys()...))
-	return c.page(b.String())
+	f.body = strings.TrimRight(b.String(), "\n")
+	f.footer = strings.TrimRight(c.flashView(r.flash)+c.helpView(r.helpKeys()...), "\n")
+	return f
 }
 
 func (r rotationModel) helpKeys() []string {
@@ -382,9 +377,9 @@ func (r rotationModel) doneView() string {
 	}
 	s := r.c.styles
 	var b strings.Builder
-	b.WriteString(s.pass.Render("✓") + " The rotation is finished: only the new secret is kept on this machine.\n\n")
+	b.WriteString("\n" + s.pass.Render("✓") + " The rotation is finished: only the new secret is kept on this machine.\n\n")
 	b.WriteString("Now delete the old secret in Entra (Certificates & secrets, ctrl+o):\n")
-	fmt.Fprintf(&b, "  the one whose Value starts with %s, description %q, expiring %s\n", s.title.Render(old.Hint+"…"), old.Description, orNone(old.Expires))
+	b.WriteString(r.c.indented(fmt.Sprintf("the one whose Value starts with %s, description %q, expiring %s", old.Hint+"…", old.Description, orNone(old.Expires)), 2, s.instructions) + "\n")
 	return b.String()
 }
 

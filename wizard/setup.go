@@ -74,10 +74,9 @@ type setupModel struct {
 	form   *huh.Form
 	// resume is the unfinished run offered for resuming.
 	resume *store.Progress
-	// checks are the pure checks of the step's values, run as the admin
-	// pastes; problem is what the save refused, shown until the value
-	// changes; found is step 5's live discovery.
-	checks  []oidccheck.Check
+	// problem is what the save refused, shown under its field until the
+	// value changes; found is step 5's live discovery. (The pure checks of
+	// the focused field are shown as the admin pastes: fieldNotes.)
 	problem *oidccheck.Check
 	found   *oidccheck.Check
 	// saved is step 6's result once the profile is saved.
@@ -86,6 +85,9 @@ type setupModel struct {
 	kept  bool
 	flash string
 	live  live
+	// demo is what the demo portal shows, with the secret it made for
+	// this run (a start over gets a fresh one: the first may be deleted).
+	demo *DemoPortal
 }
 
 // newSetup starts the setup: at the resume offer when an unfinished run
@@ -94,6 +96,10 @@ func newSetup(c *common, resume *store.Progress) (setupModel, tea.Cmd) {
 	v := &steps.Values{}
 	v.Defaults()
 	s := setupModel{c: c, defs: steps.All(), values: v, resume: resume, kept: resume != nil, live: newLive()}
+	if d := c.deps.Demo; d != nil {
+		demo := *d
+		s.demo = &demo
+	}
 	if resume != nil {
 		return s, s.enter(stepResume)
 	}
@@ -106,7 +112,7 @@ func (s setupModel) def() steps.Step { return s.defs[s.step.number()-1] }
 // and initialised (huh#421: a new form needs its Init).
 func (s *setupModel) enter(st step) tea.Cmd {
 	s.live.stop()
-	s.step, s.form, s.checks, s.problem, s.found, s.flash = st, nil, nil, nil, nil, ""
+	s.step, s.form, s.problem, s.found, s.flash = st, nil, nil, nil, ""
 	var cmds []tea.Cmd
 	switch {
 	case st == stepResume:
@@ -117,7 +123,6 @@ func (s *setupModel) enter(st step) tea.Cmd {
 			Options(huh.NewOption(resumeLabel(s.resume.Step), "resume"), huh.NewOption("Start over", "over")).Value(s.choice)))
 	case s.def().Fields != nil:
 		s.form = s.c.stepForm(s.def(), s.values)
-		s.checks = s.def().Check(s.values, s.c.env)
 	}
 	if s.form != nil {
 		cmds = append(cmds, s.form.Init())
@@ -189,6 +194,11 @@ func (s setupModel) Update(msg tea.Msg) (setupModel, tea.Cmd) {
 	case openedMsg:
 		s.flash = msg.flash()
 		return s, nil
+	case demoSecretMsg:
+		if s.demo != nil {
+			s.demo.Secret, s.demo.SecretID = msg.value, msg.keyID
+		}
+		return s, nil
 	}
 	return s.updateForm(msg)
 }
@@ -205,7 +215,7 @@ func (s *setupModel) key(k tea.KeyMsg) (tea.Cmd, bool) {
 			s.flash = "Stopped the check with Entra."
 		}
 		return nil, true
-	case "ctrl+b", "pgup":
+	case "ctrl+b":
 		// Step 7 has nothing before it to go back to: the profile is
 		// saved, and changing a value would need the secret again.
 		if n := s.step.number(); n > 1 && s.step != stepSyncro {
@@ -215,7 +225,7 @@ func (s *setupModel) key(k tea.KeyMsg) (tea.Cmd, bool) {
 	case "ctrl+o":
 		if s.step != stepResume && s.def().Link != nil {
 			if l, ok := s.def().Link(s.values, s.c.env); ok {
-				return open(d, l.URL), true
+				return open(d, l), true
 			}
 		}
 		return nil, true
@@ -268,7 +278,6 @@ func (s setupModel) updateForm(msg tea.Msg) (setupModel, tea.Cmd) {
 	}
 	cmds := []tea.Cmd{cmd}
 	if *s.values != before && s.step != stepResume {
-		s.checks = s.def().Check(s.values, s.c.env)
 		s.problem = nil
 		if s.step == stepDiscovery && s.values.Discovery != before.Discovery {
 			cmds = append(cmds, s.checkDiscovery())
@@ -331,6 +340,7 @@ func (s *setupModel) startSave() tea.Cmd {
 	expires, err := steps.ExpiryDate(s.values, s.c.env.Now)
 	if err != nil {
 		cmd := s.enter(stepSecret)
+		cmd = tea.Batch(cmd, focusField(s.form, "secret"))
 		s.problem = &oidccheck.Check{Field: oidccheck.FieldClientSecret, Status: oidccheck.StatusFail,
 			Message: "the expiry date cannot be read: " + strings.TrimPrefix(err.Error(), "oidccheck: "), Fix: "choose the expiry you chose in Entra"}
 		return cmd
@@ -352,6 +362,8 @@ func (s *setupModel) savedResult(res flow.Result) tea.Cmd {
 		var cmd tea.Cmd
 		if st := fieldStep(c.Field); st != stepSave {
 			cmd = s.enter(st)
+			// The refusal stands under the field it concerns.
+			cmd = tea.Batch(cmd, focusField(s.form, fieldKey(c.Field)))
 		}
 		s.problem, s.flash = &c, notes(res.Notes)
 		return cmd
@@ -396,32 +408,40 @@ func entered(p store.Progress) bool {
 	return p.RedirectURI != "" || p.LogoutURL != "" || p.ClientID != "" || p.Discovery != ""
 }
 
-// View renders the step under the progress line and "Step N of 7".
-func (s setupModel) View() string {
+// frame lays the step out: the title, the progress line and "Step N of
+// 7" above; the instructions, the field with what stands under it and the
+// demo portal in the body; the last message and the keys below.
+func (s setupModel) frame() frame {
 	c, st := s.c, s.c.styles
 	var b strings.Builder
 	if s.step == stepResume {
-		b.WriteString("\n" + s.form.View() + "\n")
-		b.WriteString(c.helpView("↑/↓ choose", "enter confirm", "ctrl+c quit"))
-		return c.page(b.String())
+		f := c.newFrame("resume")
+		f.body = "\n" + s.form.View()
+		f.footer = c.helpView("↑/↓ choose", "enter confirm", "ctrl+c quit")
+		return f
 	}
 	def := s.def()
-	b.WriteString(s.progressLine() + "\n")
-	b.WriteString(st.title.Render(fmt.Sprintf("Step %d of 7 · %s", def.Number, def.Title)) + "\n\n")
-	b.WriteString(st.instructions.Width(c.contentWidth()).Render(def.Instructions(s.values, c.env)) + "\n")
-	if s.problem != nil {
-		b.WriteString("\n" + c.problemView(*s.problem) + "\n")
-	}
+	f := c.newFrame("setup/"+s.step.String(), s.progressLine(),
+		st.title.Render(fmt.Sprintf("Step %d of 7 · %s", def.Number, def.Title)))
+	b.WriteString("\n" + c.text(def.Instructions(s.values, c.env), st.instructions) + "\n")
 	switch s.step {
 	case stepSave:
+		if s.problem != nil {
+			b.WriteString("\n" + c.problemView(*s.problem) + "\n")
+		}
 		b.WriteString("\n" + s.saveView())
 	case stepSyncro:
 		b.WriteString("\n" + s.syncroView())
 	default:
 		if s.form != nil {
-			b.WriteString("\n" + trimBlankLines(s.form.View()) + "\n")
+			notes, shown := c.fieldNotes(def, s.values, s.form, s.problem)
+			if s.problem != nil && !shown {
+				b.WriteString("\n" + c.problemView(*s.problem) + "\n")
+			}
+			part := "\n" + trimBlankLines(s.form.View()) + "\n" + notes
+			b.WriteString(part)
+			f.markFocus(&b, part)
 		}
-		b.WriteString(c.checksView(s.checks))
 		if s.step == stepDiscovery {
 			b.WriteString(s.live.view(c))
 			if s.found != nil {
@@ -429,13 +449,12 @@ func (s setupModel) View() string {
 			}
 		}
 	}
-	if rows := demoRows(c.deps.Demo, s.step); rows != nil {
-		// No box and no wrapping: a URL broken over lines cannot be copied.
-		b.WriteString(st.dim.Render("── Demo portal (copy from here) ──") + "\n" + strings.Join(rows, "\n") + "\n")
+	if rows := demoRows(s.demo, s.step); rows != nil {
+		b.WriteString(st.dim.Render("── Demo portal (copy from here) ──") + "\n" + c.text(strings.Join(rows, "\n"), st.instructions) + "\n")
 	}
-	b.WriteString(c.flashView(s.flash))
-	b.WriteString(c.helpView(s.helpKeys()...))
-	return c.page(b.String())
+	f.body = strings.TrimRight(b.String(), "\n")
+	f.footer = strings.TrimRight(c.flashView(s.flash)+c.helpView(s.helpKeys()...), "\n")
+	return f
 }
 
 func (s setupModel) progressLine() string {
@@ -491,8 +510,8 @@ func (s setupModel) syncroView() string {
 	b.WriteString(c.copiesView(s.def().Copies(s.values, c.env), hint))
 	exp, _ := steps.ExpiryDate(s.values, c.env.Now)
 	b.WriteString(st.title.Render("Before you enforce SSO for the whole account:") + "\n")
-	for _, item := range steps.Checklist(exp) {
-		b.WriteString(st.dim.Width(c.contentWidth()).Render("• "+item) + "\n")
+	for _, item := range steps.Checklist(exp, c.env) {
+		b.WriteString(c.text("• "+item, st.dim) + "\n")
 	}
 	return b.String()
 }

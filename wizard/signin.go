@@ -71,9 +71,13 @@ func (s signInModel) Update(msg tea.Msg) (signInModel, tea.Cmd) {
 			}
 		case "c":
 			return s, copyValue(d, steps.Copy{Label: "the test sign-in's redirect URI", Value: oidccheck.LoopbackRedirectURI})
+		case "u":
+			if s.url != "" {
+				return s, copyValue(d, steps.Copy{Label: "the sign-in address", Value: s.url})
+			}
 		case "ctrl+o":
 			if s.profile != nil {
-				return s, open(d, AuthenticationURL(s.profile))
+				return s, open(d, steps.Link{Label: "the app's Authentication page", URL: AuthenticationURL(s.profile)})
 			}
 		}
 	case spinner.TickMsg:
@@ -105,31 +109,36 @@ func (s signInModel) worked() bool {
 	return s.result != nil && s.result.Identity != nil && !s.result.Failed()
 }
 
-// View renders the wait for the browser, then who signed in.
-func (s signInModel) View() string {
+// frame renders the wait for the browser, then who signed in.
+func (s signInModel) frame() frame {
 	c, st := s.c, s.c.styles
-	w := c.contentWidth()
+	f := c.newFrame("sign-in", st.stepNow.Render("Test sign-in")+st.dim.Render(" · profile "+c.deps.Profile))
 	var b strings.Builder
-	b.WriteString(st.stepNow.Render("Test sign-in") + st.dim.Render(" · profile "+c.deps.Profile) + "\n\n")
+	b.WriteString("\n")
 	if s.live.running {
 		b.WriteString(s.live.view(c))
-		b.WriteString(st.dim.Width(w).Render("The app needs "+oidccheck.LoopbackRedirectURI+" as a Web redirect URI under Authentication (c copies it, ctrl+o opens the page).") + "\n")
+		b.WriteString(c.text("The app needs "+oidccheck.LoopbackRedirectURI+" as a Web redirect URI under Authentication (c copies it, ctrl+o opens the page).", st.dim) + "\n")
 		if s.url != "" {
-			// Unwrapped, so that it can be copied whole.
-			b.WriteString("Open this URL in a browser on this machine:\n" + s.url + "\n")
+			// The short loopback address, whole: it sends the browser on
+			// to Entra's long sign-in page.
+			b.WriteString("\nOpen this address in a browser on this machine (u copies it):\n" + c.text(s.url, st.instructions) + "\n")
 		}
 	}
 	if s.result != nil {
 		b.WriteString(c.checksView(s.result.Report.Checks))
 		if s.worked() {
-			b.WriteString(st.dim.Width(w).Render("The sign-in works. You may remove "+oidccheck.LoopbackRedirectURI+" from the app again (Authentication, ctrl+o).") + "\n")
+			b.WriteString(c.text("The sign-in works. You may remove "+oidccheck.LoopbackRedirectURI+" from the app again (Authentication, ctrl+o).", st.dim) + "\n")
 		}
 	}
-	b.WriteString(c.flashView(s.flash))
-	keys := []string{"esc stop", "c copy the localhost URI", "ctrl+o open Authentication", "ctrl+c quit"}
-	if !s.live.running {
-		keys = []string{"enter back", "c copy the localhost URI", "ctrl+o open Authentication", "ctrl+c quit"}
+	keys := []string{"esc stop"}
+	if s.url != "" && s.live.running {
+		keys = append(keys, "u copy the address")
 	}
-	b.WriteString(c.helpView(keys...))
-	return c.page(b.String())
+	if !s.live.running {
+		keys = []string{"enter back"}
+	}
+	keys = append(keys, "c copy the localhost URI", "ctrl+o open Authentication", "ctrl+c quit")
+	f.body = strings.TrimRight(b.String(), "\n")
+	f.footer = strings.TrimRight(c.flashView(s.flash)+c.helpView(keys...), "\n")
+	return f
 }

@@ -6,7 +6,7 @@ import "github.com/charmbracelet/lipgloss"
 // whose colour profile and background were decided before the program
 // started: NO_COLOR and a dumb terminal give plain text.
 type styles struct {
-	app, header, step, stepDone, stepNow, instructions, pass, warn, fail, skip, dim, code, flash, help, title lipgloss.Style
+	header, step, stepDone, stepNow, instructions, pass, warn, fail, skip, dim, code, flash, help, title lipgloss.Style
 }
 
 func newStyles(r *lipgloss.Renderer) styles {
@@ -16,7 +16,6 @@ func newStyles(r *lipgloss.Renderer) styles {
 	red := lipgloss.AdaptiveColor{Light: "#C4213C", Dark: "#FE5F86"}
 	grey := lipgloss.AdaptiveColor{Light: "#6E6E6E", Dark: "#8A8A8A"}
 	return styles{
-		app:          r.NewStyle().Padding(0, 1),
 		header:       r.NewStyle().Bold(true).Foreground(accent),
 		title:        r.NewStyle().Bold(true),
 		step:         r.NewStyle().Foreground(grey),
