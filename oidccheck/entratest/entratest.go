@@ -133,12 +133,15 @@ type Server struct {
 	// CA signs the server certificate.
 	CA *CA
 
-	ln    net.Listener
-	srv   *http.Server
-	key   *rsa.PrivateKey
-	kid   string
-	mu    sync.Mutex
-	state state
+	ln  net.Listener
+	srv *http.Server
+	// key is written once, before keyReady is closed: read it through
+	// signingKey.
+	key      *rsa.PrivateKey
+	keyReady chan struct{}
+	kid      string
+	mu       sync.Mutex
+	state    state
 }
 
 type state struct {
@@ -172,10 +175,6 @@ func New(o Options) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	key, err := rsa.GenerateKey(rand.Reader, 2048)
-	if err != nil {
-		return nil, fmt.Errorf("entratest: signing key: %w", err)
-	}
 	if o.Addr == "" {
 		o.Addr = "127.0.0.1:0"
 	}
@@ -183,7 +182,7 @@ func New(o Options) (*Server, error) {
 	if err != nil {
 		return nil, fmt.Errorf("entratest: listen: %w", err)
 	}
-	s := &Server{CA: ca, ln: ln, key: key, kid: newID()[:8],
+	s := &Server{CA: ca, ln: ln, keyReady: make(chan struct{}), kid: newID()[:8],
 		state: state{tenants: map[string]*Tenant{}, faults: map[Endpoint]Fault{}, now: time.Now,
 			codes: map[string]*authCode{}, counts: map[Endpoint]int{}, graph: newGraphState()}}
 	s.Host = ln.Addr().String()
@@ -194,8 +193,29 @@ func New(o Options) (*Server, error) {
 		ReadHeaderTimeout: 10 * time.Second,
 		ErrorLog:          quietLog(),
 	}
+	// The signing key comes in the background: an RSA-2048 key costs tens
+	// of milliseconds (about 90 on a small machine), and `entrasso demo`
+	// starts its look-alike before the wizard's first frame, which needs
+	// no key. What publishes or signs with it waits (signingKey); the
+	// demo's first such request is its first live check, screens later.
+	go func() {
+		key, err := rsa.GenerateKey(rand.Reader, 2048)
+		if err != nil {
+			// Unreachable: crypto/rand does not fail (Go 1.24) and the
+			// size is valid.
+			panic(fmt.Sprintf("entratest: signing key: %v", err))
+		}
+		s.key = key
+		close(s.keyReady)
+	}()
 	go func() { _ = s.srv.ServeTLS(ln, "", "") }()
 	return s, nil
+}
+
+// signingKey is the look-alike's signing key, once it has been generated.
+func (s *Server) signingKey() *rsa.PrivateKey {
+	<-s.keyReady
+	return s.key
 }
 
 // Close stops the server and drops its connections.

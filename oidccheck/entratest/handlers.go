@@ -263,7 +263,7 @@ func (s *Server) keys(w http.ResponseWriter, fault Fault) {
 		io.WriteString(w, `{"keys":[]}`)
 		return
 	}
-	pub := s.key.PublicKey
+	pub := s.signingKey().PublicKey
 	_ = json.NewEncoder(w).Encode(map[string]any{"keys": []map[string]any{{
 		"kty": "RSA", "use": "sig", "kid": s.kid,
 		"n": b64(pub.N.Bytes()), "e": b64(big.NewInt(int64(pub.E)).Bytes()),
@@ -273,7 +273,7 @@ func (s *Server) keys(w http.ResponseWriter, fault Fault) {
 // Sign makes an RS256 JWT with the look-alike's key; tests use it to craft
 // ID tokens that must be rejected.
 func (s *Server) Sign(claims map[string]any) string {
-	return SignWith(s.key, s.kid, claims)
+	return SignWith(s.signingKey(), s.kid, claims)
 }
 
 // SignWith makes an RS256 JWT with any key.
