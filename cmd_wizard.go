@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"entrasso/flow"
+	"entrasso/internal/termbg"
 	"entrasso/oidccheck"
 	"entrasso/oidccheck/entratest"
 	"entrasso/store"
@@ -43,15 +44,25 @@ func runWizard(ctx context.Context, g *globals, e env, d *wizard.Deps) int {
 		return exitUsage
 	}
 	r := lipgloss.NewRenderer(os.Stdout)
-	// Ask the terminal for its background once, before the program owns it.
-	r.HasDarkBackground()
+	// The background, learned once before the program owns the terminal and
+	// set on the renderer, so that lipgloss never asks itself: termenv
+	// waits up to five seconds for a terminal that never answers, and that
+	// delayed the first frame as long. termbg takes COLORFGBG when set,
+	// else asks once and waits termbg.Wait at most.
+	dark, how := termbg.Dark(os.Stdin, os.Stdout, e.getenv, termbg.Wait)
+	r.SetHasDarkBackground(dark)
 	lipgloss.SetDefaultRenderer(r)
 	d.Renderer = r
 	// One owner for signals: entrasso's context (SIGINT, SIGTERM, SIGHUP).
 	// With bubbletea's handler as well, its goroutine could block sending
 	// QuitMsg to a program the context had already stopped, and shutdown
 	// then waited for it for ever.
-	p := tea.NewProgram(wizard.New(d), tea.WithAltScreen(), tea.WithContext(ctx), tea.WithoutSignalHandler())
+	opts := []tea.ProgramOption{tea.WithAltScreen(), tea.WithContext(ctx), tea.WithoutSignalHandler()}
+	if how == termbg.Timeout {
+		// An answer slower than the wait would be typed into the first field.
+		opts = append(opts, tea.WithFilter(termbg.LateReplyFilter(time.Now)))
+	}
+	p := tea.NewProgram(wizard.New(d), opts...)
 	final, err := p.Run()
 	m, ok := final.(wizard.Model)
 	switch {
