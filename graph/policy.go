@@ -2,9 +2,9 @@ package graph
 
 import (
 	"context"
+	"entrasso/internal/lazyre"
 	"errors"
 	"fmt"
-	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -22,11 +22,11 @@ type Duration struct {
 	raw  string
 }
 
-var isoRe = regexp.MustCompile(`^P(?:(\d+)Y)?(?:(\d+)M)?(?:(\d+)W)?(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+(?:[.,]\d+)?)S)?)?$`)
+var isoRe = lazyre.New(`^P(?:(\d+)Y)?(?:(\d+)M)?(?:(\d+)W)?(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+(?:[.,]\d+)?)S)?)?$`)
 
 // ParseDuration reads an ISO 8601 duration (P[nY][nM][nW][nD][T[nH][nM][nS]]).
 func ParseDuration(s string) (Duration, error) {
-	m := isoRe.FindStringSubmatch(strings.ToUpper(strings.TrimSpace(s)))
+	m := isoRe().FindStringSubmatch(strings.ToUpper(strings.TrimSpace(s)))
 	if m == nil || strings.HasSuffix(strings.ToUpper(s), "T") || len(strings.TrimSpace(s)) < 3 {
 		return Duration{}, fmt.Errorf("graph: %q is not an ISO 8601 duration", s)
 	}

@@ -4,10 +4,10 @@ import (
 	"context"
 	"encoding/base64"
 	"encoding/json"
+	"entrasso/internal/lazyre"
 	"errors"
 	"fmt"
 	"net/http"
-	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -341,9 +341,9 @@ func accountOf(at string) Account {
 }
 
 var (
-	aadstsRe = regexp.MustCompile(`AADSTS(\d+)`)
-	traceRe  = regexp.MustCompile(`Trace ID: ([0-9a-fA-F-]+)`)
-	corrRe   = regexp.MustCompile(`Correlation ID: ([0-9a-fA-F-]+)`)
+	aadstsRe = lazyre.New(`AADSTS(\d+)`)
+	traceRe  = lazyre.New(`Trace ID: ([0-9a-fA-F-]+)`)
+	corrRe   = lazyre.New(`Correlation ID: ([0-9a-fA-F-]+)`)
 )
 
 // tokenFailure explains an error from the token or device code endpoint.
@@ -372,7 +372,7 @@ func signInFailure(method, oauthErr, desc string, codes []int, cfg *oauth2.Confi
 	n := 0
 	if len(codes) > 0 {
 		n = codes[0]
-	} else if m := aadstsRe.FindStringSubmatch(desc); m != nil {
+	} else if m := aadstsRe().FindStringSubmatch(desc); m != nil {
 		n, _ = strconv.Atoi(m[1])
 	}
 	summary := desc
@@ -389,10 +389,10 @@ func signInFailure(method, oauthErr, desc string, codes []int, cfg *oauth2.Confi
 		summary = "Entra answered " + oauthErr
 	}
 	e := &SignInError{Method: method, Message: summary, AADSTS: n, OAuthError: oauthErr}
-	if m := traceRe.FindStringSubmatch(desc); m != nil {
+	if m := traceRe().FindStringSubmatch(desc); m != nil {
 		e.TraceID = m[1]
 	}
-	if m := corrRe.FindStringSubmatch(desc); m != nil {
+	if m := corrRe().FindStringSubmatch(desc); m != nil {
 		e.CorrelationID = m[1]
 	}
 	other := "the device code sign-in (--device-code)"

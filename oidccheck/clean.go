@@ -1,6 +1,7 @@
 package oidccheck
 
 import (
+	"entrasso/internal/lazyre"
 	"fmt"
 	"regexp"
 	"slices"
@@ -178,10 +179,10 @@ var brackets = []struct {
 
 // knownLabel matches the labels that the portal and Syncro print beside the
 // values, which a sweep of the mouse easily copies along.
-var knownLabel = regexp.MustCompile(`(?i)^(openid connect metadata document|openid connect discovery( \(discovery document\))?|discovery document|metadata document|discovery url|application \(client\) id|application id|client id|directory \(tenant\) id|tenant id|client secret value|client secret|secret value|value|redirect \(callback\) url|redirect uri|redirect url|callback url|logout url)(\s*[:=]\s*|\s+)`)
+var knownLabel = lazyre.New(`(?i)^(openid connect metadata document|openid connect discovery( \(discovery document\))?|discovery document|metadata document|discovery url|application \(client\) id|application id|client id|directory \(tenant\) id|tenant id|client secret value|client secret|secret value|value|redirect \(callback\) url|redirect uri|redirect url|callback url|logout url)(\s*[:=]\s*|\s+)`)
 
 // genericLabel matches any short run of words ending in ": " at the start.
-var genericLabel = regexp.MustCompile(`^[\p{L}][\p{L}\p{N} ()/&.'-]{0,60}:\s+`)
+var genericLabel = lazyre.New(`^[\p{L}][\p{L}\p{N} ()/&.'-]{0,60}:\s+`)
 
 // Clean takes the clipboard junk off a pasted value. For every field it
 // removes invisible characters, turns odd spaces into plain ones, and takes
@@ -360,9 +361,9 @@ func (c *Cleaned) stripLoneQuote(s string) string {
 }
 
 func (c *Cleaned) stripLabel(s string) string {
-	m := knownLabel.FindStringIndex(s)
+	m := knownLabel().FindStringIndex(s)
 	if m == nil {
-		m = genericLabel.FindStringIndex(s)
+		m = genericLabel().FindStringIndex(s)
 	}
 	// What follows a label must have a letter or digit in it: "x: ." is a
 	// value with punctuation after it, not a label before nothing.
@@ -483,7 +484,7 @@ func (c *Cleaned) guid(s string) (string, bool) {
 // secretShaped reports a value that already has one of the shapes of a
 // client secret's Value.
 func secretShaped(v string) bool {
-	for _, re := range []*regexp.Regexp{secretCurrent, secretPrevious, secretCommunity, secretLegacy32, secretURLSafe34, secretBase64} {
+	for _, re := range []*regexp.Regexp{secretCurrent(), secretPrevious(), secretCommunity(), secretLegacy32(), secretURLSafe34(), secretBase64()} {
 		if re.MatchString(v) {
 			return true
 		}

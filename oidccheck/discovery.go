@@ -1,9 +1,9 @@
 package oidccheck
 
 import (
+	"entrasso/internal/lazyre"
 	"net"
 	"net/url"
-	"regexp"
 	"strings"
 )
 
@@ -106,8 +106,8 @@ func KeysURL(host, tenant string) string {
 }
 
 var (
-	domainRe      = regexp.MustCompile(`^(?i)[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)+$`)
-	singleLabelRe = regexp.MustCompile(`^(?i)[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$`)
+	domainRe      = lazyre.New(`^(?i)[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)+$`)
+	singleLabelRe = lazyre.New(`^(?i)[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$`)
 )
 
 // multiTenant are the tenant segments that serve any organisation.
@@ -152,10 +152,10 @@ func ParseDiscovery(raw, authorityHost string) (Discovery, Result) {
 	}
 	// A bare word is a tenant segment as well: common, organizations and
 	// consumers are refused below, anything else Entra itself judges.
-	if !strings.ContainsAny(v, "/:.") && singleLabelRe.MatchString(v) {
+	if !strings.ContainsAny(v, "/:.") && singleLabelRe().MatchString(v) {
 		return tenantOn(r, authority, r.lowerName(v), "")
 	}
-	if !strings.Contains(v, "/") && !strings.Contains(v, ":") && domainRe.MatchString(v) {
+	if !strings.Contains(v, "/") && !strings.Contains(v, ":") && domainRe().MatchString(v) {
 		d := strings.ToLower(v)
 		if _, isLogin := PrimaryHost(d); isLogin || d == authority {
 			return fail(CodeUnparseable, "this is only the sign-in host; the tenant is missing")
@@ -270,7 +270,7 @@ func parseLooseURL(v string) (u *url.URL, readAsHTTPS bool, err error) {
 		return nil, false, errNotURL
 	}
 	h := u.Hostname()
-	if !domainRe.MatchString(h) && net.ParseIP(h) == nil && !singleLabelRe.MatchString(h) {
+	if !domainRe().MatchString(h) && net.ParseIP(h) == nil && !singleLabelRe().MatchString(h) {
 		return nil, false, errNotURL
 	}
 	return u, readAsHTTPS, nil
@@ -296,7 +296,7 @@ func tenantOn(r Result, host, tenant, what string) (Discovery, Result) {
 		return Discovery{}, r
 	}
 	_, isGUID := ParseGUID(tenant)
-	if !isGUID && !singleLabelRe.MatchString(tenant) && !domainRe.MatchString(tenant) {
+	if !isGUID && !singleLabelRe().MatchString(tenant) && !domainRe().MatchString(tenant) {
 		r.add(StatusFail, CodeMalformedTenant, "the tenant part of this URL is neither a tenant ID nor a domain name", fix)
 		return Discovery{}, r
 	}

@@ -1,10 +1,10 @@
 package oidccheck
 
 import (
+	"entrasso/internal/lazyre"
 	"fmt"
 	"net"
 	"net/url"
-	"regexp"
 	"strings"
 )
 
@@ -43,12 +43,12 @@ func (r *Result) add(s Status, code Code, msg, fix string) {
 	r.Checks = append(r.Checks, Check{Field: r.Field, Status: s, Code: code, Message: msg, Fix: fix, Cleaned: r.Cleaned.Said()})
 }
 
-var guidRe = regexp.MustCompile(`^\{?([0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})\}?$`)
+var guidRe = lazyre.New(`^\{?([0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})\}?$`)
 
 // ParseGUID accepts a GUID in any letter case, with or without braces, and
 // returns it in lowercase, the form Entra prints.
 func ParseGUID(s string) (string, bool) {
-	m := guidRe.FindStringSubmatch(s)
+	m := guidRe().FindStringSubmatch(s)
 	if m == nil || (strings.HasPrefix(s, "{") != strings.HasSuffix(s, "}")) {
 		return "", false
 	}
@@ -158,13 +158,13 @@ func describeNotGUID(v, what string) string {
 // and previous formats come from Microsoft's credential scanner rule
 // SEC101/156; the community pattern covers the variants seen since.
 var (
-	secretCurrent   = regexp.MustCompile(`^[A-Za-z0-9_~.-]{3}8Q~[A-Za-z0-9_~.-]{34}$`)
-	secretPrevious  = regexp.MustCompile(`^[A-Za-z0-9_~.-]{3}7Q~[A-Za-z0-9_~.-]{31}$`)
-	secretCommunity = regexp.MustCompile(`^[A-Za-z0-9_~.]{3}\dQ~[A-Za-z0-9_~.-]{31,34}$`)
-	secretLegacy32  = regexp.MustCompile(`^[A-Za-z0-9.=\-:\[_@/*\]+?]{32}$`)
-	secretURLSafe34 = regexp.MustCompile(`^[A-Za-z0-9_-]{34}$`)
-	secretBase64    = regexp.MustCompile(`^[A-Za-z0-9+/]{20,62}={1,2}$`)
-	maskedRun       = regexp.MustCompile(`\*{3,}|\.\.\.|…`)
+	secretCurrent   = lazyre.New(`^[A-Za-z0-9_~.-]{3}8Q~[A-Za-z0-9_~.-]{34}$`)
+	secretPrevious  = lazyre.New(`^[A-Za-z0-9_~.-]{3}7Q~[A-Za-z0-9_~.-]{31}$`)
+	secretCommunity = lazyre.New(`^[A-Za-z0-9_~.]{3}\dQ~[A-Za-z0-9_~.-]{31,34}$`)
+	secretLegacy32  = lazyre.New(`^[A-Za-z0-9.=\-:\[_@/*\]+?]{32}$`)
+	secretURLSafe34 = lazyre.New(`^[A-Za-z0-9_-]{34}$`)
+	secretBase64    = lazyre.New(`^[A-Za-z0-9+/]{20,62}={1,2}$`)
+	maskedRun       = lazyre.New(`\*{3,}|\.\.\.|…`)
 )
 
 // SecretHint is what Entra itself shows of a secret: its first three
@@ -191,15 +191,15 @@ func CheckSecret(raw string) Result {
 	case v == "":
 		r.add(StatusFail, CodeEmpty, "the client secret is empty", "paste the Value of the client secret")
 		return r
-	case guidRe.MatchString(v):
+	case guidRe().MatchString(v):
 		r.add(StatusFail, CodeSecretIDNotValue, "this is the Secret ID (a GUID), not the secret's Value", "copy the Value column of the secret, not the Secret ID column; if the Value is already hidden, "+newSecret)
 		return r
-	case maskedRun.MatchString(v):
+	case maskedRun().MatchString(v):
 		r.add(StatusFail, CodeMaskedValue, "this is the masked Value the portal shows after you leave the page; it cannot sign in", "the full Value is shown only once: "+newSecret)
 		return r
 	}
 	switch {
-	case secretCurrent.MatchString(v), secretPrevious.MatchString(v), secretCommunity.MatchString(v):
+	case secretCurrent().MatchString(v), secretPrevious().MatchString(v), secretCommunity().MatchString(v):
 		r.add(StatusPass, "", "shaped like a client secret Value", "")
 	case strings.ContainsAny(v, " \t"):
 		r.add(StatusWarn, CodeUnusualFormat, "the secret contains a space, which Entra's secrets never do", "copy the Value again, without anything around it")
@@ -210,7 +210,7 @@ func CheckSecret(raw string) Result {
 			"copy the Value again, without anything around it; entrasso takes off quotes around a secret but never a '.', '-' or '~' at its end")
 	case len(v) < 16 || len(v) > 64:
 		r.add(StatusWarn, CodeUnusualFormat, fmt.Sprintf("the secret is %d characters long; Entra's secrets have 16 to 64", len(v)), "check that the whole Value was copied")
-	case secretLegacy32.MatchString(v), secretURLSafe34.MatchString(v), secretBase64.MatchString(v):
+	case secretLegacy32().MatchString(v), secretURLSafe34().MatchString(v), secretBase64().MatchString(v):
 		r.add(StatusPass, "", "shaped like an older client secret Value (still valid until it expires)", "")
 	default:
 		r.add(StatusWarn, CodeUnusualFormat, "the secret does not look like a current Entra secret Value", "if the live check fails, "+newSecret)

@@ -2,10 +2,10 @@ package oidccheck
 
 import (
 	"context"
+	"entrasso/internal/lazyre"
 	"errors"
 	"fmt"
 	"net/http"
-	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -223,12 +223,12 @@ func identityChecks(id Identity, acct *int, expectTenant string) []Check {
 	return checks
 }
 
-var aadstsRe = regexp.MustCompile(`AADSTS(\d+)`)
+var aadstsRe = lazyre.New(`AADSTS(\d+)`)
 
 // signInError maps an error Entra sent back to the callback to its code.
 func signInError(errCode, desc string, p *Provider) Check {
 	n := 0
-	if m := aadstsRe.FindStringSubmatch(desc); m != nil {
+	if m := aadstsRe().FindStringSubmatch(desc); m != nil {
 		n, _ = strconv.Atoi(m[1])
 	}
 	summary := strings.TrimSpace(desc)

@@ -3,12 +3,12 @@ package store
 import (
 	"bytes"
 	"encoding/json"
+	"entrasso/internal/lazyre"
 	"errors"
 	"fmt"
 	"io/fs"
 	"os"
 	"path/filepath"
-	"regexp"
 	"sort"
 	"strings"
 	"time"
@@ -85,7 +85,7 @@ type Profile struct {
 	LastSignIn   *time.Time  `json:"last_sign_in,omitempty"`
 }
 
-var nameRe = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$`)
+var nameRe = lazyre.New(`^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$`)
 
 // ValidName checks a profile name: letters, digits, '.', '_' and '-', at
 // most 64, no path separators and no "..". A bad name is a usage error.
@@ -97,7 +97,7 @@ func ValidName(name string) error {
 		return &NameError{name, "it contains a path separator"}
 	case strings.Contains(name, ".."):
 		return &NameError{name, `it contains ".."`}
-	case !nameRe.MatchString(name):
+	case !nameRe().MatchString(name):
 		return &NameError{name, "use letters, digits, '.', '_' and '-' (at most 64, starting with a letter or digit)"}
 	}
 	return nil

@@ -15,9 +15,9 @@ package entratest
 
 import (
 	"encoding/json"
+	"entrasso/internal/lazyre"
 	"fmt"
 	"net/http"
-	"regexp"
 	"strings"
 	"time"
 )
@@ -47,8 +47,8 @@ const (
 )
 
 var (
-	appByIDRe    = regexp.MustCompile(`^/v1\.0/applications/([0-9a-fA-F-]{36})(/addPassword|/removePassword)?$`)
-	appByAppIDRe = regexp.MustCompile(`^/v1\.0/applications\(appId='([^']*)'\)$`)
+	appByIDRe    = lazyre.New(`^/v1\.0/applications/([0-9a-fA-F-]{36})(/addPassword|/removePassword)?$`)
+	appByAppIDRe = lazyre.New(`^/v1\.0/applications\(appId='([^']*)'\)$`)
 )
 
 // graphAPI answers /v1.0/...: throttling first, then the bearer token,
@@ -98,7 +98,7 @@ func (s *Server) graphAPI(w http.ResponseWriter, r *http.Request) {
 		s.graphError(w, http.StatusForbidden, "Authorization_RequestDenied", msgDenied)
 		return
 	}
-	switch m := appByIDRe.FindStringSubmatch(p); {
+	switch m := appByIDRe().FindStringSubmatch(p); {
 	case p == "/v1.0/applications" && r.Method == http.MethodGet:
 		s.graphListApps(w, r, gr)
 	case p == "/v1.0/applications" && r.Method == http.MethodPost:
@@ -111,8 +111,8 @@ func (s *Server) graphAPI(w http.ResponseWriter, r *http.Request) {
 		s.graphAddPassword(w, r, gr, m[1])
 	case m != nil && m[2] == "/removePassword" && r.Method == http.MethodPost:
 		s.graphRemovePassword(w, r, gr, m[1])
-	case appByAppIDRe.MatchString(p) && r.Method == http.MethodGet:
-		id := appByAppIDRe.FindStringSubmatch(p)[1]
+	case appByAppIDRe().MatchString(p) && r.Method == http.MethodGet:
+		id := appByAppIDRe().FindStringSubmatch(p)[1]
 		s.graphGetApp(w, gr, s.appByClientID(gr.tenant, id), id)
 	case p == "/v1.0/servicePrincipals" && r.Method == http.MethodGet:
 		s.graphListSPs(w, r, gr)
@@ -211,8 +211,8 @@ func orEmpty(s []string) []string {
 
 // The $filter forms entrasso sends. OData doubles a quote inside a string.
 var (
-	filterAppID = regexp.MustCompile(`^appId eq '((?:[^']|'')*)'$`)
-	filterName  = regexp.MustCompile(`^displayName eq '((?:[^']|'')*)'(?: and tags/any\(t:t eq '((?:[^']|'')*)'\))?$`)
+	filterAppID = lazyre.New(`^appId eq '((?:[^']|'')*)'$`)
+	filterName  = lazyre.New(`^displayName eq '((?:[^']|'')*)'(?: and tags/any\(t:t eq '((?:[^']|'')*)'\))?$`)
 )
 
 func unquote(s string) string { return strings.ReplaceAll(s, "''", "'") }
@@ -232,11 +232,11 @@ func (s *Server) graphListApps(w http.ResponseWriter, r *http.Request, gr *grant
 	switch {
 	case f == "":
 		match = func(*App) bool { return true }
-	case filterAppID.MatchString(f):
-		id := unquote(filterAppID.FindStringSubmatch(f)[1])
+	case filterAppID().MatchString(f):
+		id := unquote(filterAppID().FindStringSubmatch(f)[1])
 		match = func(a *App) bool { return strings.EqualFold(a.ClientID, id) }
-	case filterName.MatchString(f):
-		m := filterName.FindStringSubmatch(f)
+	case filterName().MatchString(f):
+		m := filterName().FindStringSubmatch(f)
 		name, tag := unquote(m[1]), unquote(m[2])
 		match = func(a *App) bool { return a.Name == name && (tag == "" || hasTag(a, tag)) }
 	default:
@@ -460,7 +460,7 @@ func (s *Server) spJSON(t *Tenant, a *App) map[string]any {
 
 func (s *Server) graphListSPs(w http.ResponseWriter, r *http.Request, gr *grant) {
 	f := r.URL.Query().Get("$filter")
-	m := filterAppID.FindStringSubmatch(f)
+	m := filterAppID().FindStringSubmatch(f)
 	if m == nil {
 		s.graphError(w, http.StatusBadRequest, "Request_UnsupportedQuery", "Unsupported or invalid query filter clause specified for property of resource 'ServicePrincipal'.")
 		return

@@ -7,6 +7,7 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/json"
+	"entrasso/internal/lazyre"
 	"fmt"
 	"html"
 	"io"
@@ -14,7 +15,6 @@ import (
 	"math/big"
 	"net/http"
 	"net/url"
-	"regexp"
 	"strings"
 	"time"
 )
@@ -22,8 +22,8 @@ import (
 func quietLog() *log.Logger { return log.New(io.Discard, "", 0) }
 
 var (
-	guidRe   = regexp.MustCompile(`^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$`)
-	domainRe = regexp.MustCompile(`^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)+$`)
+	guidRe   = lazyre.New(`^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$`)
+	domainRe = lazyre.New(`^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)+$`)
 )
 
 // ConsumersTenantID is the tenant the "consumers" endpoint names.
@@ -180,7 +180,7 @@ func (s *Server) resolve(w http.ResponseWriter, host, seg, errCode string) (*Ten
 	if t, ok := s.tenantBy(seg); ok {
 		return t, true
 	}
-	if guidRe.MatchString(seg) || domainRe.MatchString(seg) {
+	if guidRe().MatchString(seg) || domainRe().MatchString(seg) {
 		s.entraError(w, host, http.StatusBadRequest, errCode, 90002,
 			fmt.Sprintf("Tenant '%s' not found. Check to make sure you have the correct tenant ID and are signing into the correct cloud. Check with your subscription administrator, this may happen if there are no active subscriptions for the tenant.", seg))
 		return nil, false
