@@ -24,7 +24,8 @@ func RegisterStep() Step {
 		Fields: func(v *Values, _ Env) []huh.Field {
 			return []huh.Field{
 				huh.NewSelect[string]().Key("app").Title("Where do you stand?").
-					Options(huh.NewOption("I registered the app: next, its client ID", AppNew),
+					Options(huh.NewOption("I'll do it in the portal: registered, next its client ID", AppNew),
+						huh.NewOption("Let entrasso register the app (sign in as an admin)", AppGraph),
 						huh.NewOption("The app already exists: adopt it", AppExisting)).
 					Value(&v.AppChoice),
 			}

@@ -241,6 +241,21 @@ func (a *plain) setup() int {
 			if failed(checks) {
 				continue
 			}
+			if step(n) == stepRegister && v.AppChoice == steps.AppGraph {
+				// entrasso does steps 2 to 6 itself (graph_accessible.go).
+				p, portal, code := a.graphSetup(v)
+				switch {
+				case code == ExitInterrupted:
+					return code
+				case portal:
+					a.say("Switched to the portal path; the values entered so far are kept.")
+					continue
+				}
+				v.ClientID, v.DiscoveryURL, v.TenantID, v.Secret = p.ClientID, p.DiscoveryURL, p.TenantID, ""
+				saved = p
+				n = stepSyncro.number()
+				continue
+			}
 			if step(n) == stepDiscovery {
 				_, c := flow.Discover(a.ctx, d.Flow, v.Discovery)
 				a.say("%s", plainCheck(c))
@@ -332,6 +347,9 @@ func (a *plain) menu(p *store.Profile) int {
 // It returns the profile as the rotation left it.
 func (a *plain) rotate(p *store.Profile) (int, *store.Profile) {
 	d := a.d
+	if p.AppObjectID != "" {
+		return a.graphRotate(p)
+	}
 	v := syncroValues(p)
 	if p.Previous == nil {
 		v.SecretExpiry, v.SecretDescription = "", "Syncro SSO "+a.env.Now.Format("2006")

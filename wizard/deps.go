@@ -62,6 +62,9 @@ type Deps struct {
 	// DemoNewSecret, in the demo, adds a secret in the look-alike portal
 	// and returns its Value and Secret ID.
 	DemoNewSecret func() (value, keyID string)
+	// Graph is how the admin signs in to Microsoft Graph when entrasso
+	// does Entra's side (step 2's choice, a rotation by Graph).
+	Graph GraphSignIn
 }
 
 // PropagationWait is how long the wizard retries a new secret that Entra

@@ -28,9 +28,11 @@ const (
 	stateMenu
 	stateRotation
 	stateSignIn
+	stateGraph
+	stateGraphRotation
 )
 
-var stateNames = [...]string{"probe", "blocked", "setup", "menu", "rotation", "sign-in"}
+var stateNames = [...]string{"probe", "blocked", "setup", "menu", "rotation", "sign-in", "graph", "graph-rotation"}
 
 func (s state) String() string { return stateNames[s] }
 
@@ -60,6 +62,9 @@ type Model struct {
 	menu     menuModel
 	rotation rotationModel
 	signIn   signInModel
+	// graph is step 2's Graph path; graphRotation the rotation by Graph.
+	graph         graphModel
+	graphRotation graphRotationModel
 	// spin turns while the keyring is probed.
 	spin spinner.Model
 	code int
@@ -133,7 +138,7 @@ func (m Model) update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		case msg.String() == "ctrl+c":
 			m.code = ExitInterrupted
 			var save tea.Cmd
-			if m.state == stateSetup {
+			if m.state == stateSetup || m.state == stateGraph {
 				save = m.setup.saveProgress()
 			}
 			m.stop()
@@ -174,9 +179,11 @@ func (m Model) update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, cmd
 	case showRotationMsg:
 		m.stop()
-		m.state = stateRotation
-		m.rotation, cmd = newRotation(m.c, msg.profile)
-		return m, cmd
+		return m, m.openRotation(msg.profile)
+	case showGraphMsg:
+		return m, m.toGraph()
+	case graphClosedMsg:
+		return m, m.fromGraph(msg)
 	case showSignInMsg:
 		m.stop()
 		m.state = stateSignIn
@@ -200,6 +207,10 @@ func (m Model) update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m.rotation, cmd = m.rotation.Update(msg)
 	case stateSignIn:
 		m.signIn, cmd = m.signIn.Update(msg)
+	case stateGraph:
+		m.graph, cmd = m.graph.Update(msg)
+	case stateGraphRotation:
+		m.graphRotation, cmd = m.graphRotation.Update(msg)
 	}
 	return m, cmd
 }
@@ -222,8 +233,7 @@ func (m Model) probed(msg probedMsg) (tea.Model, tea.Cmd) {
 	var cmd tea.Cmd
 	switch d.opening() {
 	case openRotation:
-		m.state = stateRotation
-		m.rotation, cmd = newRotation(m.c, d.Current)
+		cmd = m.openRotation(d.Current)
 	case openMenu:
 		m.state = stateMenu
 		m.menu, cmd = newMenu(m.c, d.Current, "")
@@ -245,6 +255,10 @@ func (m *Model) stop() {
 		m.rotation.live.stop()
 	case stateSignIn:
 		m.signIn.live.stop()
+	case stateGraph:
+		m.graph.live.stop()
+	case stateGraphRotation:
+		m.graphRotation.live.stop()
 	}
 }
 
@@ -264,6 +278,10 @@ func (m Model) frame() frame {
 		return m.menu.frame()
 	case stateRotation:
 		return m.rotation.frame()
+	case stateGraph:
+		return m.graph.frame()
+	case stateGraphRotation:
+		return m.graphRotation.frame()
 	}
 	return m.signIn.frame()
 }

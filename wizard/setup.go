@@ -309,6 +309,10 @@ func (s *setupModel) formDone() tea.Cmd {
 	if failed(s.def().Check(s.values, s.c.env)) {
 		return s.enter(s.step)
 	}
+	if s.step == stepRegister && s.values.AppChoice == steps.AppGraph {
+		// entrasso does steps 2 to 6 itself (graph.go).
+		return send(showGraphMsg{})
+	}
 	next := s.step + 1
 	cmd := s.enter(next)
 	if next == stepSave {
