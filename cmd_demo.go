@@ -39,7 +39,9 @@ func demoCommand(fs *flag.FlagSet) func(context.Context, *globals, env) int {
 
 // serveLookalike runs the look-alike until the context ends. Each stdin
 // line acts as the portal: "new-secret [description]" adds a secret and
-// prints its Value and Secret ID; "delete-secret ID" deletes one.
+// prints its Value and Secret ID; "delete-secret ID" deletes one;
+// "approve-device CODE" plays the admin entering a device code of the
+// Graph sign-in and signing in.
 func serveLookalike(ctx context.Context, e env) int {
 	srv, err := entratest.New(entratest.Options{})
 	if err != nil {
@@ -87,11 +89,14 @@ func serveLookalike(ctx context.Context, e env) int {
 				}
 				s := srv.AddSecret(d.App, desc, time.Now().AddDate(0, 0, 180))
 				_ = enc.Encode(map[string]string{"secret": s.Value, "secret_id": s.KeyID, "description": s.Description, "expires": s.Expires.Format("2006-01-02")})
+			case "approve-device":
+				code := strings.TrimSpace(arg)
+				_ = enc.Encode(map[string]any{"approved": srv.ApproveDeviceCode(code), "user_code": code})
 			case "delete-secret":
 				_ = enc.Encode(map[string]any{"deleted": srv.DeleteSecret(d.App, strings.TrimSpace(arg)), "secret_id": strings.TrimSpace(arg)})
 			case "":
 			default:
-				_ = enc.Encode(map[string]string{"error": "unknown portal command " + cmd + " (new-secret, delete-secret ID)"})
+				_ = enc.Encode(map[string]string{"error": "unknown portal command " + cmd + " (new-secret, delete-secret ID, approve-device CODE)"})
 			}
 		}
 	}

@@ -2,8 +2,10 @@ package main
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
+	"net/http"
 	"os"
 	"time"
 
@@ -27,7 +29,8 @@ func wizardDeps(g *globals, e env, fd *flow.Deps) *wizard.Deps {
 	}
 	return &wizard.Deps{Flow: fd, Profile: g.profile, Now: e.now,
 		NoBrowser: !wizard.CanOpenBrowser(g.noBrowser, e.getenv), OpenURL: wizard.OpenBrowser,
-		Copy: wizard.SystemCopy(os.Stdout, e.getenv)}
+		Copy:  wizard.SystemCopy(os.Stdout, e.getenv),
+		Graph: wizard.GraphSignIn{Host: g.graphHost, ClientID: g.graphClientID, Tenant: g.tenant, DeviceCode: g.deviceCode}}
 }
 
 // runWizard runs the wizard: as plain line prompts with --accessible (or
@@ -142,6 +145,22 @@ func demoWizard(ctx context.Context, g *globals, e env) int {
 		}
 		return nil
 	}
+	// Step 2's "let entrasso register the app": the look-alike signs the
+	// admin in. A device code (offered first: the demo opens no browser)
+	// is approved by the look-alike after two polls, as the admin would
+	// enter it; the browser sign-in is played by the demo itself, which
+	// follows the short address to the look-alike and back.
+	srv.SetDeviceCodeInterval(1)
+	srv.AutoApproveDeviceCodes(2)
+	player := &http.Client{Timeout: 30 * time.Second, Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: srv.CA.Pool()}}}
+	d.Graph = wizard.GraphSignIn{Host: srv.Host, DeviceCode: true, Browser: func(short string) error {
+		go func() {
+			if resp, err := player.Get(short); err == nil {
+				resp.Body.Close()
+			}
+		}()
+		return nil
+	}}
 	d.DemoNewSecret = func() (string, string) {
 		sec := srv.AddSecret(demo.App, "Syncro SSO "+time.Now().Format("2006"), time.Now().AddDate(0, 0, 365))
 		return sec.Value, sec.KeyID

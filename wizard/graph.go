@@ -666,17 +666,14 @@ func graphSummary(res flow.Result) string {
 			did = "adopted the existing app"
 		}
 	}
-	if res.Profile != nil {
-		did += " (client ID " + res.Profile.ClientID + ")"
-	}
 	return "Through Microsoft Graph, entrasso " + did + " and proved its new secret live; it is in the keyring."
 }
 
 // frame renders the Graph path.
 func (g graphModel) frame() frame {
 	c, st := g.c, g.c.styles
-	f := c.newFrame("graph/"+g.screen.String(), st.stepNow.Render("Step 2 of 7 · Let entrasso register the app")+
-		st.dim.Render(" · steps 2 to 6 through Microsoft Graph"))
+	f := c.newFrame("graph/"+g.screen.String(), setupModel{c: c, step: stepRegister}.progressLine(),
+		st.title.Render("Step 2 of 7 · Let entrasso register the app")+st.dim.Render(" (Microsoft Graph)"))
 	var b strings.Builder
 	switch g.screen {
 	case graphForm:
@@ -774,4 +771,3 @@ func (m *Model) fromGraph(msg graphClosedMsg) tea.Cmd {
 	m.state = stateSetup
 	return m.setup.fromGraph(msg)
 }
-

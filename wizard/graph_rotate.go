@@ -386,13 +386,13 @@ func (r graphRotationModel) syncroCopies() []steps.Copy {
 // frame renders the rotation by Graph.
 func (r graphRotationModel) frame() frame {
 	c, st := r.c, r.c.styles
-	f := c.newFrame("graph-rotation/"+r.screen.String(),
-		st.stepNow.Render("Rotating the client secret through Microsoft Graph")+st.dim.Render(" · app object ID "+r.profile.AppObjectID))
+	f := c.newFrame("graph-rotation/"+r.screen.String(), st.stepNow.Render("Rotating the client secret through Microsoft Graph"))
 	var b strings.Builder
 	p := r.profile
 	switch r.screen {
 	case grForm:
-		b.WriteString("\n" + fmt.Sprintf("The stored secret %s… %q expires %s: %s\n", p.Secret.Hint, p.Secret.Description, orNone(p.Secret.Expires), c.daysView(p.Secret)))
+		b.WriteString("\n" + c.text("The app's object ID "+p.AppObjectID+" is recorded: entrasso rotates through Microsoft Graph.", st.dim) + "\n")
+		b.WriteString(fmt.Sprintf("The stored secret %s… %q expires %s: %s\n", p.Secret.Hint, p.Secret.Description, orNone(p.Secret.Expires), c.daysView(p.Secret)))
 		b.WriteString("\n" + c.text(r.def().Instructions(r.values, c.env), st.instructions) + "\n")
 		if r.form != nil {
 			notes, _ := c.fieldNotes(r.def(), r.values, r.form, nil)

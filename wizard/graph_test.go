@@ -1,6 +1,7 @@
 package wizard
 
 import (
+	"context"
 	"fmt"
 	"strings"
 	"testing"
@@ -48,7 +49,7 @@ func fillGraphForm(h *harness, tenant string) *harness {
 	h.paste(tenant).key("enter")
 	h.replace("Syncro SSO wizard").key("enter")
 	h.key("down").key("enter") // 90 days
-	h.send(keyMsg("enter"))     // the sign-in as offered
+	h.send(keyMsg("enter"))    // the sign-in as offered
 	return h
 }
 
@@ -319,4 +320,56 @@ func hasKey(a *entratest.App, keyID string) bool {
 		}
 	}
 	return false
+}
+
+// TestAccessibleGraphSetupAndRotation: --accessible takes the same Graph
+// path with the same flow calls: step 2's registration by device code to
+// step 7, then `entrasso rotate` through Graph to its end, the old secret
+// removed in Entra only after the admin's yes. No secret is printed.
+func TestAccessibleGraphSetupAndRotation(t *testing.T) {
+	f := graphFixture(t)
+	in := strings.Join([]string{
+		redirect, "", // redirect URI, no logout URL
+		"2",                      // let entrasso register the app
+		f.demo.Tenant.Domains[0], // the tenant
+		"", "2",                  // description (default), 90 days
+		"2", // the device code
+	}, "\n") + "\n"
+	var out strings.Builder
+	if code := RunAccessible(context.Background(), f.deps, strings.NewReader(in), &out); code != ExitDone {
+		t.Fatalf("exit %d\n%s", code, out.String())
+	}
+	o := out.String()
+	for _, want := range []string{"Step 2 of 7, done by entrasso", "/devicelogin", "and enter the code", "Adding the new client secret (addPassword): done",
+		"Saved as profile default: Through Microsoft Graph", "Step 7 of 7", "Before you enforce SSO"} {
+		if !strings.Contains(o, want) {
+			t.Errorf("output lacks %q\n%s", want, o)
+		}
+	}
+	first := secretOf(t, f)
+	if strings.Contains(o, first) {
+		t.Fatal("the secret was printed")
+	}
+	p, _ := f.store.Load("default")
+	f.deps.Current, f.deps.Start = p, StartRotate
+	in = strings.Join([]string{"", "1", "2", "y"}, "\n") + "\n"
+	out.Reset()
+	if code := RunAccessible(context.Background(), f.deps, strings.NewReader(in), &out); code != ExitDone {
+		t.Fatalf("rotate: exit %d\n%s", code, out.String())
+	}
+	o = out.String()
+	for _, want := range []string{"Rotating the client secret through Microsoft Graph", "stays in Entra and here until you confirm",
+		"removed the previous secret", "The rotation is finished"} {
+		if !strings.Contains(o, want) {
+			t.Errorf("rotate output lacks %q\n%s", want, o)
+		}
+	}
+	second := secretOf(t, f)
+	if strings.Contains(o, second) || second == first {
+		t.Fatal("the new secret was printed, or not made")
+	}
+	_, app, _ := findApp(f, "Syncro SSO")
+	if hasKey(app, p.Secret.KeyID) {
+		t.Fatal("the old secret is still in Entra")
+	}
 }
