@@ -140,8 +140,8 @@ func (m openedMsg) flash() string {
 
 // text says, while a new secret is retried, that Entra is still spreading it.
 func (w waitedMsg) text() string {
-	return fmt.Sprintf("Entra does not accept the new secret yet (it takes seconds to spread); trying again in %s, %s of %s waited",
-		w.Next, w.Waited.Round(time.Second), w.Limit)
+	return fmt.Sprintf("Entra does not accept the new secret yet (it takes seconds to spread); try %d, the next in %s, %s of %s waited",
+		w.Attempt+1, w.Next, w.Waited.Round(time.Second), w.Limit)
 }
 
 // waitFor is the flow.Wait of a new secret, passing each wait on as a note.

@@ -66,7 +66,7 @@ func TestEscDuringSaveWhileEntraSpreadsTheSecret(t *testing.T) {
 	toSecret(h, f).paste(fresh.Value).key("enter")
 	h.paste(f.demo.Tenant.ID)
 	h.send(keyMsg("enter"))
-	if !h.until(func() bool { return h.m.setup.live.waiting != "" }) {
+	if !h.until(func() bool { return h.m.setup.live.wait != nil }) {
 		t.Fatalf("no propagation wait shown\n%s", h.view())
 	}
 	h.at(stepSave).sees("Entra does not accept the new secret yet", "esc stops")
@@ -145,7 +145,7 @@ func TestEscDuringRotationProof(t *testing.T) {
 	fresh := f.srv.AddSecret(f.demo.App, "Syncro SSO 2027", f.clock.Now().AddDate(1, 0, 0))
 	h.key("enter").key("enter").key("enter").paste(fresh.Value)
 	h.send(keyMsg("enter"))
-	if !h.until(func() bool { return h.m.rotation.live.waiting != "" }) {
+	if !h.until(func() bool { return h.m.rotation.live.wait != nil }) {
 		t.Fatalf("no propagation wait shown\n%s", h.view())
 	}
 	h.at(rotateProving).sees("Entra does not accept the new secret yet")

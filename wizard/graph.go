@@ -573,6 +573,10 @@ func (g *graphModel) key(k tea.KeyMsg) (tea.Cmd, bool) {
 	case graphFailed:
 		switch k.String() {
 		case "enter":
+			if g.problem != nil && (g.problem.Code == oidccheck.CodeLifetimePolicy || g.problem.Field != oidccheck.FieldGraph) {
+				// A value to change: back to the form, everything kept.
+				return g.enter(graphForm), true
+			}
 			return g.start(), true
 		case "o":
 			*g.method = otherMethod(*g.method)

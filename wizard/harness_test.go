@@ -177,10 +177,13 @@ type harness struct {
 	dropped []tea.Msg
 }
 
-func newHarness(t testing.TB, f *fixture) *harness {
+func newHarness(t testing.TB, f *fixture) *harness { return newHarnessAt(t, f, 100, 30) }
+
+// newHarnessAt is the wizard in a terminal of w columns and h rows.
+func newHarnessAt(t testing.TB, f *fixture, w, ht int) *harness {
 	t.Helper()
 	h := &harness{t: t, m: New(f.deps)}
-	h.send(tea.WindowSizeMsg{Width: 100, Height: 30})
+	h.send(tea.WindowSizeMsg{Width: w, Height: ht})
 	h.enqueue(h.m.Init())
 	h.drain()
 	return h

@@ -2,8 +2,11 @@ package wizard
 
 import (
 	"context"
+	"fmt"
 	"sync/atomic"
+	"time"
 
+	"github.com/charmbracelet/bubbles/progress"
 	"github.com/charmbracelet/bubbles/spinner"
 	tea "github.com/charmbracelet/bubbletea"
 )
@@ -25,16 +28,20 @@ type live struct {
 	cancel  context.CancelFunc
 	// value is what the check concerns, "" for a check of the whole profile.
 	value string
-	// label says what runs, beside the spinner; waiting says what it waits
-	// for (a new secret spreading through Entra, the browser).
-	label, waiting string
-	spin           spinner.Model
+	// label says what runs, beside the spinner.
+	label string
+	// wait is the propagation wait of a new secret, once Entra refused it
+	// the first time: a bar of the seconds waited out of the limit.
+	wait *waitedMsg
+	spin spinner.Model
+	bar  progress.Model
 }
 
 var liveIDs atomic.Int64
 
 func newLive() live {
-	return live{id: liveIDs.Add(1), spin: spinner.New(spinner.WithSpinner(spinner.Dot))}
+	return live{id: liveIDs.Add(1), spin: spinner.New(spinner.WithSpinner(spinner.Dot)),
+		bar: progress.New(progress.WithoutPercentage(), progress.WithSolidFill("#7571F9"))}
 }
 
 // work is what a live check runs: a flow call, bounded by ctx. It reports
@@ -117,7 +124,7 @@ func (l *live) stop() bool {
 		return false
 	}
 	l.cancel()
-	l.running, l.cancel, l.label, l.waiting = false, nil, "", ""
+	l.running, l.cancel, l.label, l.wait = false, nil, "", nil
 	return true
 }
 
@@ -152,15 +159,20 @@ func (l *live) tick(msg spinner.TickMsg) tea.Cmd {
 	return cmd
 }
 
-// view is the spinner line and what the check waits for; "" when nothing
-// runs.
+// view is the spinner line and, during a propagation wait, a bar of the
+// seconds waited and left; "" when nothing runs.
 func (l live) view(c *common) string {
 	if !l.running {
 		return ""
 	}
-	out := l.spin.View() + " " + l.label + "\n"
-	if l.waiting != "" {
-		out += c.styles.warn.Width(c.contentWidth()).Render(l.waiting) + "\n"
+	out := l.spin.View() + " " + c.text(l.label, c.styles.instructions) + "\n"
+	if w := l.wait; w != nil {
+		bar := l.bar
+		bar.Width = min(40, c.contentWidth()-24)
+		waited, limit := w.Waited.Round(time.Second), w.Limit.Round(time.Second)
+		out += bar.ViewAs(min(1, float64(w.Waited)/float64(max(w.Limit, 1)))) +
+			fmt.Sprintf(" %ds waited, %ds left", int(waited.Seconds()), int(max(0, limit-waited).Seconds())) + "\n"
+		out += c.text(w.text(), c.styles.warn) + "\n"
 	}
 	return out
 }

@@ -176,6 +176,15 @@ func (m Model) update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m.stop()
 		m.state = stateSetup
 		m.setup, cmd = newSetup(m.c, nil)
+		if d := m.c.deps; d.Demo != nil && d.DemoNewSecret != nil {
+			// The demo's first secret may be deleted by now (a finished
+			// rotation deletes it in the look-alike): start over with a
+			// fresh one, as the admin would add one in Entra.
+			cmd = tea.Batch(cmd, func() tea.Msg {
+				value, keyID := d.DemoNewSecret()
+				return demoSecretMsg{value: value, keyID: keyID}
+			})
+		}
 		return m, cmd
 	case showRotationMsg:
 		m.stop()

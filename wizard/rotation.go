@@ -139,7 +139,7 @@ func (r rotationModel) Update(msg tea.Msg) (rotationModel, tea.Cmd) {
 	case liveNoteMsg:
 		note, next, ok := r.live.noted(msg)
 		if w, isWait := note.(waitedMsg); ok && isWait {
-			r.live.waiting = w.text()
+			r.live.wait = &w
 		}
 		return r, next
 	case liveDoneMsg:

@@ -161,7 +161,7 @@ func (s setupModel) Update(msg tea.Msg) (setupModel, tea.Cmd) {
 	case liveNoteMsg:
 		note, next, ok := s.live.noted(msg)
 		if w, isWait := note.(waitedMsg); ok && isWait {
-			s.live.waiting = w.text()
+			s.live.wait = &w
 		}
 		return s, next
 	case liveDoneMsg:
