@@ -60,6 +60,9 @@ type globals struct {
 	graphClientID string
 	deviceCode    bool
 	tenant        string
+	// pick lists the profiles for bare `entrasso` to ask between, when
+	// there are several and no --profile was given.
+	pick []string
 }
 
 func (g *globals) register(fs *flag.FlagSet, e env) {
@@ -241,7 +244,8 @@ func unexpectedArgument(a string) error {
 
 // resolveProfile applies DESIGN.md's rule for a missing --profile: with
 // exactly one saved profile every command uses it; with several, a command
-// that needs one lists them and stops (exit 2). check and demo need none.
+// that needs one lists them and stops (exit 2), except bare `entrasso`,
+// whose menu asks which one. check and demo need none.
 func (g *globals) resolveProfile(e env, fs *flag.FlagSet, cmd string) (int, bool) {
 	given := false
 	fs.Visit(func(f *flag.Flag) { given = given || f.Name == "profile" })
@@ -257,6 +261,9 @@ func (g *globals) resolveProfile(e env, fs *flag.FlagSet, cmd string) (int, bool
 	case err != nil || len(names) == 0:
 	case len(names) == 1:
 		g.profile = names[0]
+	case cmd == "":
+		// Bare `entrasso` opens the wizard, which asks which one.
+		g.pick = names
 	default:
 		return usage(e, g, cmd, usagef("there are %d profiles (%s); choose one with --profile NAME", len(names), strings.Join(names, ", "))), false
 	}

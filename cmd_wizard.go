@@ -187,6 +187,16 @@ func rotateWizard(ctx context.Context, g *globals, e env) int {
 // rotation with start), or the setup when `entrasso` finds no profile. The
 // full-screen wizard and --accessible take this same decision.
 func menuOrSetup(ctx context.Context, g *globals, e env, start string) int {
+	if start == "" && len(g.pick) > 1 {
+		// Several profiles and no --profile: the wizard asks which one.
+		fd, code := g.flowDeps(e, "setup", true)
+		if fd == nil {
+			return code
+		}
+		d := wizardDeps(g, e, fd)
+		d.Profile, d.Profiles = "", g.pick
+		return runWizard(ctx, g, e, d)
+	}
 	cmd := "rotate"
 	if start == "" {
 		// Deciding to set up needs no keyring: a profile that does not

@@ -128,7 +128,7 @@ func TestTmuxDemo(t *testing.T) {
 	screen := s.waitFor("Step 1 of 7")
 	redirect := lineAfter(screen, "Syncro's Redirect URI:")
 	s.paste("  \"" + redirect + "\"\n")
-	s.waitFor("removed from the paste")
+	s.waitFor("from the paste:")
 	s.keys("Enter").keys("Enter")
 	s.waitFor("Step 2 of 7")
 	s.keys("Enter")

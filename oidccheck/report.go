@@ -280,7 +280,7 @@ func (r *Report) WriteText(w io.Writer) error {
 		}
 		b.WriteByte('\n')
 		if c.Cleaned != "" {
-			fmt.Fprintf(&b, "      %-14s removed from the paste: %s\n", "", c.Cleaned)
+			fmt.Fprintf(&b, "      %-14s from the paste: %s\n", "", c.Cleaned)
 		}
 		if c.Fix != "" {
 			fmt.Fprintf(&b, "      %-14s fix: %s\n", "", c.Fix)

@@ -70,7 +70,7 @@ func SecretStep() Step {
 		Number: 4, Name: "Client secret", Title: "A new client secret",
 		Instructions: func(_ *Values, e Env) string {
 			return lines(
-				"Open the app's Certificates & secrets ("+e.Key("ctrl+o", "its address is below")+") and click + New client secret. Enter the same description and expiry as here, click Add, then copy the Value column at once: the portal shows it only while you stay on the page. The Secret ID column is not the secret. The value is never shown here.")
+				"Open the app's Certificates & secrets (" + e.Key("ctrl+o", "its address is below") + ") and click + New client secret. Enter the same description and expiry as here, click Add, then copy the Value column at once: the portal shows it only while you stay on the page. The Secret ID column is not the secret. The value is never shown here.")
 		},
 		Fields: func(v *Values, e Env) []huh.Field {
 			return []huh.Field{

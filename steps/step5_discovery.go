@@ -25,7 +25,7 @@ func DiscoveryStep() Step {
 		Number: 5, Name: "Metadata URL", Title: "OpenID Connect metadata document",
 		Instructions: func(_ *Values, e Env) string {
 			return lines(
-				"On the app's Overview ("+e.Key("ctrl+o", "its address is below")+") click Endpoints and copy \"OpenID Connect metadata document\". Any URL of that panel, the tenant ID or the tenant's domain works too; entrasso finds the document from it.")
+				"On the app's Overview (" + e.Key("ctrl+o", "its address is below") + ") click Endpoints and copy \"OpenID Connect metadata document\". Any URL of that panel, the tenant ID or the tenant's domain works too; entrasso finds the document from it.")
 		},
 		Fields: func(v *Values, e Env) []huh.Field {
 			return []huh.Field{

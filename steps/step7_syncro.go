@@ -13,7 +13,7 @@ func SyncroStep() Step {
 		Number: 7, Name: "Enter in Syncro", Title: "Enter the values in Syncro",
 		Instructions: func(_ *Values, e Env) string {
 			return lines(
-				"In Syncro's Login Settings, \"Single Sign On with OpenID Connect\", paste each value ("+e.Key("keys 1-4 copy them", "listed below")+"), then click Save & Verify SSO, Enable SSO and Save.")
+				"In Syncro's Login Settings, \"Single Sign On with OpenID Connect\", paste each value (" + e.Key("keys 1-4 copy them", "listed below") + "), then click Save & Verify SSO, Enable SSO and Save.")
 		},
 		Check: func(*Values, Env) []oidccheck.Check { return nil },
 		Copies: func(v *Values, e Env) []Copy {

@@ -67,6 +67,22 @@ func RunAccessible(ctx context.Context, d *Deps, in io.Reader, out io.Writer) in
 		return ExitStore
 	}
 	switch d.opening() {
+	case openPick:
+		name := d.Profiles[0]
+		var opts []huh.Option[string]
+		for _, p := range d.Profiles {
+			opts = append(opts, huh.NewOption(p, p))
+		}
+		if !a.ask(huh.NewSelect[string]().Title(fmt.Sprintf("There are %d profiles. Which one?", len(d.Profiles))).Options(opts...).Value(&name)) {
+			return ExitInterrupted
+		}
+		a.d = d.withProfile(name)
+		res := flow.Load(a.d.Flow, name)
+		if res.Profile == nil || res.Failed() {
+			a.report(res)
+			return res.ExitCode()
+		}
+		return a.menu(res.Profile)
 	case openRotation:
 		code, _ := a.rotate(d.Current)
 		return code

@@ -171,3 +171,30 @@ func (r *readingBrowser) visited() int {
 	defer r.mu.Unlock()
 	return r.opened
 }
+
+// TestAccessibleNamesNoKeysAndSaysEachRetry: the plain prompts run the
+// setup with a secret Entra accepts only after a while: no line names a
+// key (no key acts there), and each retry of the propagation wait is a
+// line of its own.
+func TestAccessibleNamesNoKeysAndSaysEachRetry(t *testing.T) {
+	f := newFixture(t)
+	f.srv.SetPropagationDelay(4 * time.Second)
+	fresh := f.srv.AddSecret(f.demo.App, "Syncro SSO", f.clock.Now().AddDate(0, 6, 0))
+	in := strings.Join([]string{redirect, "", "1", f.demo.App.ClientID, "", "1", fresh.Value, f.demo.Tenant.ID, "n"}, "\n") + "\n"
+	var out bytes.Buffer
+	if code := RunAccessible(context.Background(), f.deps, strings.NewReader(in), &out); code != ExitDone {
+		t.Fatalf("exit %d\n%s", code, out.String())
+	}
+	o := out.String()
+	for _, k := range []string{"ctrl+", "key t", "key 2", "keys 1-4", "(key "} {
+		if strings.Contains(o, k) {
+			t.Errorf("the plain prompts name a key (%q):\n%s", k, o)
+		}
+	}
+	if n := strings.Count(o, "Entra does not accept the new secret yet"); n < 2 {
+		t.Fatalf("%d lines for the retries:\n%s", n, o)
+	}
+	if !strings.Contains(o, "Saved as profile default") {
+		t.Fatalf("not saved:\n%s", o)
+	}
+}

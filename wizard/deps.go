@@ -54,7 +54,9 @@ type Deps struct {
 	Current *store.Profile
 	// Start is StartRotate for `entrasso rotate`.
 	Start string
-	// Profiles lists every saved profile, for the menu's header.
+	// Profiles lists every saved profile, for the menu's header. With
+	// several, an empty Profile and no Current, the wizard first asks
+	// which one to open.
 	Profiles []string
 	// DeleteOld, in the demo, deletes a secret in the look-alike portal,
 	// as the admin would in Entra. It takes the secret's hint.
@@ -83,6 +85,9 @@ const (
 	openSetup opening = iota
 	openMenu
 	openRotation
+	// openPick asks which of several profiles to open: `entrasso` alone
+	// found several and was given no --profile.
+	openPick
 )
 
 func (d *Deps) opening() opening {
@@ -91,6 +96,8 @@ func (d *Deps) opening() opening {
 		return openRotation
 	case d.Current != nil:
 		return openMenu
+	case d.Profile == "" && len(d.Profiles) > 1:
+		return openPick
 	}
 	return openSetup
 }
@@ -151,4 +158,11 @@ var Stdout io.Writer = os.Stdout
 // sign-in's redirect URI is added (and removed again).
 func AuthenticationURL(p *store.Profile) string {
 	return steps.AppURL(steps.PortalFor(p.AuthorityHost), steps.BladeAuthentication, p.ClientID)
+}
+
+// withProfile is the dependencies for the profile the admin picked.
+func (d *Deps) withProfile(name string) *Deps {
+	nd := *d
+	nd.Profile = name
+	return &nd
 }

@@ -19,7 +19,6 @@ import (
 	"time"
 
 	"entrasso/flow"
-	"entrasso/graph"
 	"entrasso/oidccheck"
 	"entrasso/steps"
 
@@ -44,7 +43,7 @@ type GraphSignIn struct {
 	// DeviceCode preselects the device code sign-in.
 	DeviceCode bool
 	// Timeout bounds the browser sign-in's wait; zero means
-	// graph.DefaultSignInTimeout.
+	// flow.DefaultGraphSignInTimeout.
 	Timeout time.Duration
 	// Browser, when set, is the browser of the admin's Graph sign-in
 	// instead of OpenURL: the demo plays it against the look-alike.
@@ -59,7 +58,7 @@ type (
 	graphSignInMsg struct {
 		short  string
 		opened bool
-		code   *graph.DeviceCode
+		code   *flow.DeviceCode
 	}
 	// graphProgressMsg is every Graph and Entra call so far. The screen
 	// calls ack once it has it: until then no other is sent, so progress
@@ -238,7 +237,7 @@ func callName(method string, u *url.URL) string {
 type adminSignIn struct {
 	short  string
 	opened bool
-	code   *graph.DeviceCode
+	code   *flow.DeviceCode
 	calls  []graphCall
 	// wait is the new secret's propagation wait, once Entra refused it.
 	wait *waitedMsg
@@ -252,7 +251,7 @@ func signInInput(d *Deps, loginHost, tenant, method string, note func(tea.Msg)) 
 	in := flow.GraphSignIn{LoginHost: loginHost, GraphHost: g.Host, Tenant: tenant, ClientID: g.ClientID,
 		DeviceCode: method == steps.SignInDevice, Timeout: g.Timeout}
 	if in.Timeout <= 0 {
-		in.Timeout = graph.DefaultSignInTimeout
+		in.Timeout = flow.DefaultGraphSignInTimeout
 	}
 	in.Open = func(short string) error {
 		opened := false
@@ -265,7 +264,7 @@ func signInInput(d *Deps, loginHost, tenant, method string, note func(tea.Msg)) 
 		note(graphSignInMsg{short: short, opened: opened})
 		return nil
 	}
-	in.ShowCode = func(c graph.DeviceCode) { note(graphSignInMsg{code: &c}) }
+	in.ShowCode = func(c flow.DeviceCode) { note(graphSignInMsg{code: &c}) }
 	return in
 }
 
@@ -417,7 +416,7 @@ func consentURL(loginHost, tenant, clientID string) string {
 		loginHost = oidccheck.DefaultAuthorityHost
 	}
 	if clientID == "" {
-		clientID = graph.DefaultClientID
+		clientID = flow.DefaultGraphClientID
 	}
 	return "https://" + loginHost + "/" + url.PathEscape(tenant) + "/adminconsent?client_id=" + url.QueryEscape(clientID)
 }

@@ -14,6 +14,7 @@ import (
 	"github.com/charmbracelet/bubbles/spinner"
 	"github.com/charmbracelet/bubbles/viewport"
 	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/huh"
 )
 
 // state is the screen family the wizard shows (charmbracelet/glow's
@@ -30,9 +31,10 @@ const (
 	stateSignIn
 	stateGraph
 	stateGraphRotation
+	statePick
 )
 
-var stateNames = [...]string{"probe", "blocked", "setup", "menu", "rotation", "sign-in", "graph", "graph-rotation"}
+var stateNames = [...]string{"probe", "blocked", "setup", "menu", "rotation", "sign-in", "graph", "graph-rotation", "pick-profile"}
 
 func (s state) String() string { return stateNames[s] }
 
@@ -65,6 +67,9 @@ type Model struct {
 	// graph is step 2's Graph path; graphRotation the rotation by Graph.
 	graph         graphModel
 	graphRotation graphRotationModel
+	// pick asks which of several profiles to open; picked is bound to it.
+	pick   *huh.Form
+	picked *string
 	// spin turns while the keyring is probed.
 	spin spinner.Model
 	code int
@@ -208,6 +213,8 @@ func (m Model) update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, nil
 	}
 	switch m.state {
+	case statePick:
+		return m.updatePick(msg)
 	case stateSetup:
 		m.setup, cmd = m.setup.Update(msg)
 	case stateMenu:
@@ -241,6 +248,17 @@ func (m Model) probed(msg probedMsg) (tea.Model, tea.Cmd) {
 	}
 	var cmd tea.Cmd
 	switch d.opening() {
+	case openPick:
+		m.state = statePick
+		name := d.Profiles[0]
+		m.picked = &name
+		var opts []huh.Option[string]
+		for _, p := range d.Profiles {
+			opts = append(opts, huh.NewOption(p, p))
+		}
+		m.pick = m.c.newForm(huh.NewGroup(huh.NewSelect[string]().Key("profile").
+			Title(fmt.Sprintf("There are %d profiles. Which one?", len(d.Profiles))).Options(opts...).Value(m.picked)))
+		cmd = m.pick.Init()
 	case openRotation:
 		cmd = m.openRotation(d.Current)
 	case openMenu:
@@ -271,10 +289,29 @@ func (m *Model) stop() {
 	}
 }
 
+// updatePick hands a message to the profile picker; the profile picked
+// becomes the one every screen works on, and the menu opens on it.
+func (m Model) updatePick(msg tea.Msg) (tea.Model, tea.Cmd) {
+	f, cmd := m.pick.Update(msg)
+	if ff, ok := f.(*huh.Form); ok {
+		m.pick = ff
+	}
+	if m.pick.State == huh.StateCompleted {
+		m.c.deps = m.c.deps.withProfile(*m.picked)
+		return m, tea.Batch(cmd, loadMenu(m.c.deps, ""))
+	}
+	return m, cmd
+}
+
 // frame is the screen family's screen.
 func (m Model) frame() frame {
 	c := m.c
 	switch m.state {
+	case statePick:
+		f := c.newFrame("pick")
+		f.body = "\n" + trimBlankLines(m.pick.View())
+		f.footer = c.helpView("↑/↓ choose", "enter open", "ctrl+c quit")
+		return f
 	case stateProbe:
 		f := c.newFrame("probe")
 		f.body = "\n" + m.spin.View() + " Checking that this machine's keyring can keep the client secret…"

@@ -1,11 +1,14 @@
 package wizard
 
 import (
+	"bytes"
+	"context"
 	"fmt"
 	"strings"
 	"testing"
 	"time"
 
+	"entrasso/flow"
 	"entrasso/oidccheck"
 	"entrasso/steps"
 
@@ -225,4 +228,33 @@ func TestPropagationWaitShowsABar(t *testing.T) {
 	}
 	h.sees("0s waited, 60s left", "░░░░")
 	h.key("esc").at(rotateSecret)
+}
+
+// TestSeveralProfilesArePickedFirst: `entrasso` with several profiles and
+// no --profile asks which one, then opens the menu on it; the plain
+// prompts ask the same.
+func TestSeveralProfilesArePickedFirst(t *testing.T) {
+	f := newFixture(t)
+	saveProfile(t, f, f.demo.Secret.Value)
+	res := flow.Setup(context.Background(), f.deps.Flow, flow.SetupInput{Profile: "branch", RedirectURI: redirect,
+		ClientID: f.demo.App.ClientID, Discovery: f.demo.Tenant.ID, Secret: f.demo.Secret.Value, SecretDescription: "Branch office",
+		SecretExpires: time.Now().AddDate(0, 0, 90).Format("2006-01-02")})
+	if res.Failed() {
+		t.Fatal(res.Report.Checks)
+	}
+	f.deps.Current, f.deps.Profile, f.deps.Profiles = nil, "", []string{"branch", "default"}
+	forSizes(t, func(t *testing.T, w, ht int) {
+		h := newHarnessAt(t, f, w, ht)
+		h.at(statePick).sees("There are 2 profiles", "branch", "default").fits(w, ht)
+		h.key("enter").at(menuList).sees("Profile branch", `"Branch office"`).fits(w, ht, "Profile branch")
+		h.key("down").key("enter").sees("Entra accepted the secret")
+		if p, _ := f.store.Load("branch"); p.LastVerified == nil {
+			t.Fatal("the verify went to another profile")
+		}
+	})
+	var out bytes.Buffer
+	if code := RunAccessible(context.Background(), f.deps, strings.NewReader("2\n6\n"), &out); code != ExitDone ||
+		!strings.Contains(out.String(), "Which one?") || !strings.Contains(out.String(), "Profile default, client ID") {
+		t.Fatalf("exit %d\n%s", code, out.String())
+	}
 }
