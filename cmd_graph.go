@@ -17,7 +17,6 @@ import (
 	"strings"
 
 	"entrasso/flow"
-	"entrasso/graph"
 	"entrasso/oidccheck"
 	"entrasso/store"
 	"entrasso/wizard"
@@ -55,7 +54,7 @@ func (g *globals) graphSignIn(ctx context.Context, e env, d *flow.Deps, loginHos
 	canOpen := wizard.CanOpenBrowser(false, e.getenv)
 	device := g.deviceCode || (!g.noBrowser && !canOpen)
 	in := flow.GraphSignIn{LoginHost: loginHost, GraphHost: g.graphHost, Tenant: tenant, ClientID: g.graphClientID, DeviceCode: device,
-		Timeout: graph.DefaultSignInTimeout}
+		Timeout: flow.DefaultGraphSignInTimeout}
 	in.Open = func(short string) error {
 		fmt.Fprintf(e.stderr, "Sign in to Microsoft Graph as an admin of %s. Open this address in a browser on this machine:\n%s\n", oidccheck.SafeText(tenant), short)
 		if !g.noBrowser && canOpen && wizard.OpenBrowser(short) == nil {
@@ -63,7 +62,7 @@ func (g *globals) graphSignIn(ctx context.Context, e env, d *flow.Deps, loginHos
 		}
 		return nil
 	}
-	in.ShowCode = func(c graph.DeviceCode) {
+	in.ShowCode = func(c flow.DeviceCode) {
 		fmt.Fprintf(e.stderr, "Sign in to Microsoft Graph as an admin of %s: on any device, open\n%s\nand enter the code\n%s\n", oidccheck.SafeText(tenant),
 			oidccheck.SafeText(c.VerificationURI), oidccheck.SafeText(c.UserCode))
 	}
@@ -208,9 +207,9 @@ func rotateGraph(ctx context.Context, g *globals, e env, v *valueFlags, removeUn
 	rin := flow.GraphRotateInput{Profile: g.profile, Description: v.secretDescription.value, Expires: expires, Wait: g.waitPrinter(e, v.propagationWait)}
 	switch {
 	case removeUnknown:
-		rin.RemoveUnknown = func(graph.PasswordCredential, bool) bool { return true }
+		rin.RemoveUnknown = func(flow.PasswordCredential, bool) bool { return true }
 	case interactive:
-		rin.RemoveUnknown = func(c graph.PasswordCredential, ours bool) bool {
+		rin.RemoveUnknown = func(c flow.PasswordCredential, ours bool) bool {
 			what := fmt.Sprintf("%s… (Secret ID %s, %q)", c.Hint, c.KeyID, c.DisplayName)
 			if ours {
 				return ask("The secret " + oidccheck.SafeText(what) + " looks like one an interrupted entrasso run left. Remove it in Entra?")

@@ -674,3 +674,17 @@ func (d *Deps) resolveApp(ctx context.Context, gs *GraphSession, p *store.Profil
 	}
 	return app, nil
 }
+
+// DeviceCode is the code and address a device-code sign-in shows the
+// admin; front ends name it through flow, which alone talks to Graph.
+type DeviceCode = graph.DeviceCode
+
+// PasswordCredential is one client secret of the app as Graph lists it
+// (never its value), for a front end asked what to do with one.
+type PasswordCredential = graph.PasswordCredential
+
+// Defaults of the admin's Graph sign-in, for front ends.
+const (
+	DefaultGraphClientID      = graph.DefaultClientID
+	DefaultGraphSignInTimeout = graph.DefaultSignInTimeout
+)
