@@ -3,15 +3,22 @@ package main
 import (
 	"bufio"
 	"crypto/rand"
+	"crypto/tls"
+	"crypto/x509"
 	"encoding/hex"
 	"encoding/json"
+	"fmt"
 	"io"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
+
+	"entrasso/steps"
 )
 
 // tmuxSession is a real terminal: tmux on a private socket, driven with
@@ -32,11 +39,16 @@ func requireTmux(t *testing.T) {
 }
 
 func newTmux(t *testing.T, env []string, command string) *tmuxSession {
+	return newTmuxAt(t, 100, 30, env, command)
+}
+
+// newTmuxAt is a terminal of w columns and h rows.
+func newTmuxAt(t *testing.T, w, h int, env []string, command string) *tmuxSession {
 	requireTmux(t)
 	var b [4]byte
 	rand.Read(b[:])
 	s := &tmuxSession{t: t, sock: "entrasso-e2e-" + hex.EncodeToString(b[:])}
-	args := []string{"-L", s.sock, "-f", "/dev/null", "new-session", "-d", "-s", "e2e", "-x", "100", "-y", "30"}
+	args := []string{"-L", s.sock, "-f", "/dev/null", "new-session", "-d", "-s", "e2e", "-x", strconv.Itoa(w), "-y", strconv.Itoa(h)}
 	for _, e := range env {
 		args = append(args, "-e", e)
 	}
@@ -366,4 +378,209 @@ func TestTmuxRotateFromMenuOnRealKeyring(t *testing.T) {
 	if c, _ := reportOf(t, o).FirstFailure(); code != 1 || c.Field != "client_secret" || c.Code != "invalid_secret" {
 		t.Fatalf("verify with the old secret: exit %d %+v", code, c)
 	}
+}
+
+// pane is what the pane shows now, each line as the terminal holds it:
+// no joining of lines by tmux (-J would join only lines the terminal
+// itself wrapped; the wizard breaks its lines itself).
+func (s *tmuxSession) pane() string { return s.tmux("capture-pane", "-p", "-t", "e2e") }
+
+// waitPane waits for text to show in the pane with its lines joined as
+// they stand, and returns the pane.
+func (s *tmuxSession) waitPane(text string) string {
+	s.t.Helper()
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		p := s.pane()
+		if strings.Contains(strings.ReplaceAll(p, "\n", ""), text) {
+			return p
+		}
+		if time.Now().After(deadline) {
+			s.t.Fatalf("the pane never showed %q:\n%s", text, p)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+// wholeInPane checks that text is in the pane whole: it starts on a line,
+// and that line's rest joined with the lines after it, exactly as they
+// stand, gives it back with nothing inserted (no indent, no hyphen, no
+// trailing space). It returns the number of lines it spans.
+func wholeInPane(t *testing.T, pane, text string) int {
+	t.Helper()
+	lines := strings.Split(pane, "\n")
+	for i, line := range lines {
+		for at := 0; at < len(line); at++ {
+			if !strings.HasPrefix(text, line[at:]) && !strings.HasPrefix(line[at:], text) {
+				continue
+			}
+			joined, n := line[at:], 1
+			for j := i + 1; j < len(lines) && len(joined) < len(text); j++ {
+				joined += lines[j]
+				n++
+			}
+			if strings.HasPrefix(joined, text) {
+				return n
+			}
+		}
+	}
+	t.Fatalf("%q is not whole in the pane:\n%s", text, pane)
+	return 0
+}
+
+// headerOn checks that the pane's first lines are the wizard's header.
+func headerOn(t *testing.T, pane string, parts ...string) {
+	t.Helper()
+	lines := strings.Split(pane, "\n")
+	top := strings.Join(lines[:min(3, len(lines))], "\n")
+	for _, p := range append([]string{"entrasso · Syncro single sign-on"}, parts...) {
+		if !strings.Contains(top, p) {
+			t.Fatalf("the header lacks %q:\n%s", p, pane)
+		}
+	}
+}
+
+// TestTmuxWholeURLsAndHeader walks `entrasso setup` in a real terminal at
+// 80x24 and 100x30 against the look-alike in another process, on the real
+// keyring, with no browser: the portal addresses ctrl+o shows at steps 2
+// and 4, the values at step 7 and the test sign-in's short address are
+// whole in the pane (its lines joined as they stand give them back); the
+// header stays on screen over the refusal at step 4, step 7 and the
+// sign-in's result; and the messages are the true ones.
+func TestTmuxWholeURLsAndHeader(t *testing.T) {
+	requireRealKeyring(t)
+	for _, size := range []struct{ w, h int }{{80, 24}, {100, 30}} {
+		t.Run(fmt.Sprintf("%dx%d", size.w, size.h), func(t *testing.T) {
+			l := startLookalikeProcess(t)
+			home := t.TempDir()
+			profile := uniqueProfile(t)
+			env := []string{"HOME=" + home, "ENTRASSO_CONFIG_DIR=" + filepath.Join(home, "cfg"), "SSL_CERT_FILE=" + l.CAFile,
+				"ENTRASSO_AUTHORITY_HOST=" + l.Address, "TERM=xterm-256color", "DBUS_SESSION_BUS_ADDRESS=" + os.Getenv("DBUS_SESSION_BUS_ADDRESS")}
+			t.Cleanup(func() { runBinary(t, "", env, "forget", "--yes", "--profile", profile) })
+			s := newTmuxAt(t, size.w, size.h, env, binary+" setup --no-browser --profile "+profile)
+			s.waitFor("Step 1 of 7")
+			s.paste("  \"" + l.RedirectURI + "\"  ").waitFor("from the paste:")
+			s.keys("Enter")
+			if p := s.waitFor("Logout URL (optional)"); strings.Contains(p, "from the paste:") {
+				t.Fatalf("the redirect URI's note under Logout URL:\n%s", p)
+			}
+			s.keys("Enter").waitFor("Step 2 of 7")
+			env2 := steps.Env{AuthorityHost: l.Address}
+			reg, _ := steps.RegisterStep().Link(&steps.Values{}, env2)
+			s.keys("C-o")
+			p := s.waitPane(reg.URL)
+			if wholeInPane(t, p, reg.URL) < 2 {
+				t.Fatalf("the address was not wrapped, so this proves nothing:\n%s", p)
+			}
+			headerOn(t, p, "Step 2 of 7")
+			s.keys("Enter").waitFor("Step 3 of 7")
+			s.paste(l.ClientID).keys("Enter").waitFor("Step 4 of 7")
+			s.keys("Enter").keys("Enter").waitFor("Value (the secret)")
+			s.paste(l.ExpiredSecret).waitFor("shaped like a client secret Value")
+			s.keys("Enter").waitFor("Step 5 of 7")
+			s.paste(l.TenantDomain).waitFor("discovery document of tenant " + l.TenantID)
+			s.keys("Enter")
+			// Entra refuses the expired secret: back at step 4, under the
+			// secret's field, once, with the header still on screen.
+			p = s.waitFor("expired_secret")
+			headerOn(t, p, "Step 4 of 7")
+			if strings.Count(p, "expired_secret") != 1 || !strings.Contains(p, "Value (the secret)") {
+				t.Fatalf("the refusal is not once under its field:\n%s", p)
+			}
+			creds, _ := steps.SecretStep().Link(&steps.Values{ClientID: l.ClientID}, env2)
+			s.keys("C-o")
+			p = s.waitPane(creds.URL)
+			wholeInPane(t, p, creds.URL)
+			headerOn(t, p, "Step 4 of 7")
+			s.keys("C-u").paste(l.Secret).waitFor("shaped like a client secret Value")
+			s.keys("Enter").waitFor("Step 5 of 7")
+			s.keys("Enter")
+			p = s.waitFor("Step 7 of 7")
+			headerOn(t, p, "Step 7 of 7")
+			if strings.Contains(p, "copied from the keyring") {
+				t.Fatalf("step 7 says the secret was copied before any key:\n%s", p)
+			}
+			wholeInPane(t, p, "https://"+l.Address+"/"+l.TenantID+"/v2.0/.well-known/openid-configuration")
+			wholeInPane(t, p, l.ClientID)
+			s.keys("1").waitPane("Copied Client ID via")
+			s.keys("3").waitPane("Copied OpenID Connect Discovery via")
+
+			// The test sign-in: the short address, whole, with its key.
+			s.keys("t")
+			p = s.waitPane("Open this address in a browser")
+			headerOn(t, p, "Test sign-in")
+			addr := ""
+			for _, line := range strings.Split(p, "\n") {
+				if strings.HasPrefix(line, "http://localhost:") {
+					addr = strings.TrimSpace(line)
+				}
+			}
+			if !strings.HasSuffix(addr, "/") {
+				t.Fatalf("no short address:\n%s", p)
+			}
+			wholeInPane(t, p, addr)
+			s.keys("u").waitPane("Copied the sign-in address via")
+			// The admin's browser on this machine signs in.
+			pem, err := os.ReadFile(l.CAFile)
+			if err != nil {
+				t.Fatal(err)
+			}
+			pool := x509.NewCertPool()
+			pool.AppendCertsFromPEM(pem)
+			browser := &http.Client{Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: pool}}, Timeout: 20 * time.Second}
+			if resp, err := browser.Get(addr); err == nil {
+				resp.Body.Close()
+			}
+			p = s.waitPane("signed in as")
+			headerOn(t, p, "Test sign-in")
+			if strings.Contains(p, "sign_in_timeout") {
+				t.Fatalf("a timeout after a sign-in:\n%s", p)
+			}
+			s.keys("Enter").waitFor("Step 7 of 7")
+			s.keys("Enter")
+			if p = s.waitFor("EXIT="); !strings.Contains(p, "EXIT=0") {
+				t.Fatalf("after exit:\n%s", p)
+			}
+			if strings.Contains(s.capture(true), l.Secret) {
+				t.Fatal("the secret is in the pane")
+			}
+		})
+	}
+}
+
+// TestTmuxSeveralProfilesPickFirst: bare `entrasso` with two profiles and
+// no --profile asks which one and opens its menu; another command still
+// lists them and exits 2.
+func TestTmuxSeveralProfilesPickFirst(t *testing.T) {
+	requireRealKeyring(t)
+	l := startLookalikeProcess(t)
+	home := t.TempDir()
+	env := []string{"HOME=" + home, "ENTRASSO_CONFIG_DIR=" + filepath.Join(home, "cfg"), "SSL_CERT_FILE=" + l.CAFile,
+		"ENTRASSO_AUTHORITY_HOST=" + l.Address, "TERM=xterm-256color", "DBUS_SESSION_BUS_ADDRESS=" + os.Getenv("DBUS_SESSION_BUS_ADDRESS")}
+	a, b := uniqueProfile(t), uniqueProfile(t)
+	for _, p := range []string{a, b} {
+		p := p
+		t.Cleanup(func() { runBinary(t, "", env, "forget", "--yes", "--profile", p) })
+		if _, errOut, code := runBinary(t, l.Secret+"\n", env, "setup", "--non-interactive", "--profile", p, "--client-secret-stdin",
+			"--redirect-uri", l.RedirectURI, "--client-id", l.ClientID, "--discovery-url", l.TenantID, "--secret-expires", "180d",
+			"--secret-description", "Syncro SSO"); code != 0 {
+			t.Fatalf("setup %s: %s", p, errOut)
+		}
+	}
+	if _, errOut, code := runBinary(t, "", env, "status"); code != 2 || !strings.Contains(errOut, "--profile") {
+		t.Fatalf("status with two profiles: exit %d %s", code, errOut)
+	}
+	s := newTmuxAt(t, 80, 24, env, binary+" --no-browser")
+	s.waitFor("There are 2 profiles")
+	s.keys("Down").keys("Enter")
+	first, second := a, b
+	if second < first {
+		first, second = second, first
+	}
+	p := s.waitFor("Profile " + second)
+	if strings.Contains(p, "Last verified: never") {
+		t.Fatalf("setup --non-interactive proved the secret, yet:\n%s", p)
+	}
+	s.keys("C-c")
+	s.waitFor("EXIT=")
 }
