@@ -133,7 +133,7 @@ func (m openedMsg) flash() string {
 	case m.err == nil:
 		return "Opened " + m.label + " in the browser."
 	case m.copyErr == nil:
-		return "No browser here; the address of " + m.label + " is copied (via " + m.how + "). Open it in your browser: " + m.url
+		return "No browser here; the address of " + m.label + " is copied (" + m.how + "). Open it in your browser: " + m.url
 	}
 	return "No browser here. Open " + m.label + " in your browser: " + m.url
 }

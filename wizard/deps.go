@@ -10,7 +10,6 @@ import (
 	"io"
 	"os"
 	"runtime"
-	"strings"
 	"time"
 
 	"entrasso/flow"
@@ -145,7 +144,9 @@ func SystemCopy(out io.Writer, getenv func(string) string) func(string) (string,
 		case nativeErr == nil:
 			return "system clipboard", nil
 		case oscErr == nil:
-			return "OSC 52 (your terminal must allow clipboard writes; no system clipboard tool: " + strings.TrimSpace(nativeErr.Error()) + ")", nil
+			// No clipboard tool (xclip, wl-copy…) here: the terminal must
+			// take the copy.
+			return "OSC 52 only: your terminal must allow clipboard writes", nil
 		}
 		return "", errors.Join(nativeErr, oscErr)
 	}

@@ -292,7 +292,7 @@ func TestLinksAndCopies(t *testing.T) {
 	h = newHarness(t, f)
 	h.paste(redirect).key("enter").key("enter").key("enter").paste(f.demo.App.ClientID).key("enter")
 	h.key("ctrl+o")
-	h.sees("No browser here", "is copied (via test clipboard)").seesWhole(steps.AppURL("https://entra.microsoft.com", steps.BladeCredentials, f.demo.App.ClientID))
+	h.sees("No browser here", "is copied (test clipboard)").seesWhole(steps.AppURL("https://entra.microsoft.com", steps.BladeCredentials, f.demo.App.ClientID))
 	if f.lastCopied() != steps.AppURL("https://entra.microsoft.com", steps.BladeCredentials, f.demo.App.ClientID) {
 		t.Fatalf("copied %q", f.lastCopied())
 	}
