@@ -513,6 +513,7 @@ func RegisterGraph(ctx context.Context, d *Deps, gs *GraphSession, in RegisterIn
 		return r
 	}
 
+	registered := app == nil
 	if app == nil {
 		app, err = gs.Client.CreateApplication(ctx, graph.NewApplication{DisplayName: in.AppName, RedirectURIs: []string{in.RedirectURI}, LogoutURL: in.LogoutURL})
 		if err != nil {
@@ -534,7 +535,15 @@ func RegisterGraph(ctx context.Context, d *Deps, gs *GraphSession, in RegisterIn
 		addErr       error
 	)
 	wg.Add(2)
-	go func() { defer wg.Done(); _, spErr = gs.Client.EnsureServicePrincipal(ctx, app.AppID) }()
+	go func() {
+		defer wg.Done()
+		if registered {
+			// Registered a moment ago: it has no service principal yet.
+			_, spErr = gs.Client.NewServicePrincipal(ctx, app.AppID)
+			return
+		}
+		_, spErr = gs.Client.EnsureServicePrincipal(ctx, app.AppID)
+	}()
 	go func() {
 		defer wg.Done()
 		if !containsURI(app.Web.RedirectURIs, in.RedirectURI) {

@@ -206,6 +206,15 @@ func (c *Client) EnsureServicePrincipal(ctx context.Context, appID string) (*Ser
 	if sp, err := c.FindServicePrincipal(ctx, appID); err != nil || sp != nil {
 		return sp, err
 	}
+	return c.NewServicePrincipal(ctx, appID)
+}
+
+// NewServicePrincipal creates the service principal of an application that
+// has none (one registered a moment ago), retrying as EnsureServicePrincipal
+// does while the application replicates, without looking first: for an
+// application this run created, the look is a round trip that can only
+// find nothing.
+func (c *Client) NewServicePrincipal(ctx context.Context, appID string) (*ServicePrincipal, error) {
 	var waited time.Duration
 	for attempt := 1; ; attempt++ {
 		sp, err := c.CreateServicePrincipal(ctx, appID)
