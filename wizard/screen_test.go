@@ -258,3 +258,29 @@ func TestSeveralProfilesArePickedFirst(t *testing.T) {
 		t.Fatalf("exit %d\n%s", code, out.String())
 	}
 }
+
+// TestDemoStartOverOffersAFreshSecret: in the demo, start over never
+// offers the first secret, which a finished rotation deleted in the
+// look-alike: the look-alike makes a fresh one, and it works.
+func TestDemoStartOverOffersAFreshSecret(t *testing.T) {
+	f := newFixture(t)
+	f.deps.Demo = &DemoPortal{TenantID: f.demo.Tenant.ID, ClientID: f.demo.App.ClientID, Secret: f.demo.Secret.Value,
+		SecretID: f.demo.Secret.KeyID, RedirectURI: redirect}
+	var fresh string
+	f.deps.DemoNewSecret = func() (string, string) {
+		s := f.srv.AddSecret(f.demo.App, "Syncro SSO", f.clock.Now().AddDate(0, 6, 0))
+		fresh = s.Value
+		return s.Value, s.KeyID
+	}
+	f.deps.DeleteOld = func(hint string) error {
+		f.srv.DeleteSecretByHint(f.demo.App, hint)
+		return nil
+	}
+	h := withProfile(t, f, f.demo.Secret.Value)
+	// The first secret is gone from the look-alike, as after a rotation.
+	f.srv.DeleteSecretByHint(f.demo.App, f.demo.Secret.Hint)
+	h.key("down").key("down").key("down").key("down").key("enter").key("down").key("enter").at(stepRedirect)
+	toSecret(h, f)
+	h.doesNotSee(f.demo.Secret.Value).sees("Value:     " + fresh)
+	h.paste(fresh).key("enter").paste(f.demo.Tenant.ID).key("enter").at(stepSyncro)
+}

@@ -52,7 +52,7 @@ func wrapParagraph(para string, w, indent int) []textLine {
 	var out []textLine
 	cur, curW := "", 0
 	flush := func() {
-		if cur != "" {
+		if cur = strings.TrimRight(cur, " "); cur != "" {
 			out = append(out, textLine{text: pad + cur})
 		}
 		cur, curW = "", 0
@@ -81,6 +81,10 @@ func wrapParagraph(para string, w, indent int) []textLine {
 	}
 	for _, word := range words {
 		if word == "" {
+			// A run of spaces inside a line (aligned columns) is kept.
+			if cur != "" {
+				cur, curW = cur+" ", curW+1
+			}
 			continue
 		}
 		prefix, tok, rest := "", word, ""
