@@ -25,7 +25,7 @@ func TestAccessibleOnATerminalHidesTheSecret(t *testing.T) {
 	// Each prompt is on screen before anything is typed.
 	answer("Redirect URI (from Syncro)", "https://acme.syncromsp.com/users/auth/openid_connect/callback")
 	answer("Logout URL (optional)", "")
-	answer("Enter a number between 1 and 2", "1")
+	answer("I'll do it in the portal", "1")
 	answer("Application (client) ID", l.app.ClientID)
 	answer("Description (as entered in Entra)", "")
 	answer("Enter a number between 1 and 6", "1")
