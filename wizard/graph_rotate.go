@@ -319,18 +319,27 @@ func (r *graphRotationModel) start() tea.Cmd {
 		})
 }
 
-func (r *graphRotationModel) rotated(m graphRegisteredMsg) tea.Cmd {
-	res := m.result
-	if m.gs != nil {
-		r.gs = m.gs
+// took keeps what a Graph run learned (its session, the profile as flow
+// left it) and, when a check failed, shows the failure; ok is false then.
+func (r *graphRotationModel) took(res flow.Result, gs *flow.GraphSession, finishing bool) (ok bool) {
+	if gs != nil {
+		r.gs = gs
 	}
 	if res.Profile != nil {
 		r.profile = res.Profile
 	}
 	if c, bad := res.Report.FirstFailure(); bad {
 		r.enter(grFailed)
-		r.failed, r.problem, r.finishing = &res, &c, false
+		r.failed, r.problem, r.finishing = &res, &c, finishing
 		r.flash = notes(res.Notes)
+		return false
+	}
+	return true
+}
+
+func (r *graphRotationModel) rotated(m graphRegisteredMsg) tea.Cmd {
+	res := m.result
+	if !r.took(res, m.gs, false) {
 		return nil
 	}
 	r.promoted = &res
@@ -361,16 +370,7 @@ func (r *graphRotationModel) finish() tea.Cmd {
 
 func (r *graphRotationModel) finishedResult(m graphFinishedMsg) tea.Cmd {
 	res := m.result
-	if m.gs != nil {
-		r.gs = m.gs
-	}
-	if res.Profile != nil {
-		r.profile = res.Profile
-	}
-	if c, bad := res.Report.FirstFailure(); bad {
-		r.enter(grFailed)
-		r.failed, r.problem, r.finishing = &res, &c, true
-		r.flash = notes(res.Notes)
+	if !r.took(res, m.gs, true) {
 		return nil
 	}
 	r.finished = &res

@@ -129,10 +129,14 @@ func (l *live) stop() bool {
 }
 
 // noted takes a note of the running check: it returns the note and the
-// command that waits for what follows; ok is false for a stale one.
+// command that waits for what follows; ok is false for a stale one. A
+// propagation wait is kept as the component's own, for its progress bar.
 func (l *live) noted(msg liveNoteMsg) (note tea.Msg, next tea.Cmd, ok bool) {
 	if msg.id != l.id || msg.seq != l.seq || !l.running {
 		return nil, nil, false
+	}
+	if w, isWait := msg.note.(waitedMsg); isWait {
+		l.wait = &w
 	}
 	return msg.note, msg.next, true
 }

@@ -137,10 +137,7 @@ func (r rotationModel) Update(msg tea.Msg) (rotationModel, tea.Cmd) {
 	case spinner.TickMsg:
 		return r, r.live.tick(msg)
 	case liveNoteMsg:
-		note, next, ok := r.live.noted(msg)
-		if w, isWait := note.(waitedMsg); ok && isWait {
-			r.live.wait = &w
-		}
+		_, next, _ := r.live.noted(msg)
 		return r, next
 	case liveDoneMsg:
 		if res, ok := r.live.done(msg, ""); ok {

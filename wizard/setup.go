@@ -159,10 +159,7 @@ func (s setupModel) Update(msg tea.Msg) (setupModel, tea.Cmd) {
 	case spinner.TickMsg:
 		return s, s.live.tick(msg)
 	case liveNoteMsg:
-		note, next, ok := s.live.noted(msg)
-		if w, isWait := note.(waitedMsg); ok && isWait {
-			s.live.wait = &w
-		}
+		_, next, _ := s.live.noted(msg)
 		return s, next
 	case liveDoneMsg:
 		// A discovery result counts only for the value still in the field.
