@@ -239,8 +239,6 @@ type adminSignIn struct {
 	opened bool
 	code   *flow.DeviceCode
 	calls  []graphCall
-	// wait is the new secret's propagation wait, once Entra refused it.
-	wait *waitedMsg
 }
 
 // signInInput is flow's sign-in with the wizard's ways to show it: the
@@ -355,9 +353,6 @@ func (a adminSignIn) view(c *common, spin string) string {
 			line += fmt.Sprintf(" (%d tries)", call.tries)
 		}
 		b.WriteString(mark + " " + c.text(line, st.instructions) + "\n")
-	}
-	if a.wait != nil && spin != "·" {
-		b.WriteString(c.text(a.wait.text(), st.warn) + "\n")
 	}
 	return b.String()
 }
@@ -514,9 +509,6 @@ func (g graphModel) Update(msg tea.Msg) (graphModel, tea.Cmd) {
 		note, next, ok := g.live.noted(msg)
 		if !ok {
 			return g, nil
-		}
-		if w, isWait := note.(waitedMsg); isWait {
-			g.signIn.wait = &w
 		}
 		return g, tea.Batch(next, g.signIn.noted(d, note))
 	case liveDoneMsg:

@@ -136,9 +136,6 @@ func (r graphRotationModel) Update(msg tea.Msg) (graphRotationModel, tea.Cmd) {
 		if !ok {
 			return r, nil
 		}
-		if w, isWait := note.(waitedMsg); isWait {
-			r.signIn.wait = &w
-		}
 		return r, tea.Batch(next, r.signIn.noted(d, note))
 	case liveDoneMsg:
 		res, ok := r.live.done(msg, "")

@@ -199,7 +199,7 @@ func TestGraphEscStopsTheStepsAndReturns(t *testing.T) {
 		// The last enter starts the run, which is not run to its end.
 		h.send(keyMsg("enter")).until(func() bool { return h.m.graph.screen != graphForm })
 	}
-	if !h.until(func() bool { return h.m.graph.signIn.wait != nil }) {
+	if !h.until(func() bool { return h.m.graph.live.wait != nil }) {
 		t.Fatalf("no propagation wait shown\n%s", h.view())
 	}
 	h.sees("Entra does not accept the new secret yet", "Adding the new client secret", "Registering the app")
